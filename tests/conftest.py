@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
 
+from acn_magic import Session, connect
 from acn_magic.sandbox import Sandbox
 
 # A distinctive key that must never show up in any output (see the secrets tests).
@@ -57,6 +59,21 @@ def api(sandbox: Sandbox) -> Api:
     return Api(account.api_url, account.api_key)
 
 
+FAST = {"max-requests-per-second": "1000"}
+
+
+@pytest.fixture(scope="session")
+def settings_path(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """settings.xml for the shared sandbox, with the client's rate limit lifted (the sandbox has none)."""
+    return sandbox.write_settings(tmp_path_factory.mktemp("settings") / "settings.xml", FAST)
+
+
+@pytest.fixture(scope="session")
+def session(settings_path: Path) -> Iterator[Session]:
+    with connect(settings=settings_path, quiet=True) as s:
+        yield s
+
+
 @pytest.fixture()
 def fresh_sandbox() -> Iterator[Sandbox]:
     """A small sandbox of its own, for tests that write or change settings."""
@@ -68,3 +85,17 @@ def fresh_sandbox() -> Iterator[Sandbox]:
 def fresh_api(fresh_sandbox: Sandbox) -> Api:
     account = fresh_sandbox.accounts[0]
     return Api(account.api_url, account.api_key)
+
+
+@pytest.fixture()
+def fresh_session(fresh_sandbox: Sandbox, tmp_path: Path) -> Iterator[Session]:
+    with connect(settings=fresh_sandbox.write_settings(tmp_path / "settings.xml", FAST), quiet=True) as s:
+        yield s
+
+
+@pytest.fixture(autouse=True)
+def no_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never read the developer's own settings: an empty home and no settings variables."""
+    monkeypatch.setenv("HOME", str(tmp_path_factory.getbasetemp() / "home"))
+    for name in ("ACN_SETTINGS", "INVANTIVE_SETTINGS_FILE_PATH", "ACN_CONNECTION"):
+        monkeypatch.delenv(name, raising=False)

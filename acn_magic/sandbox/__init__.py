@@ -153,8 +153,12 @@ class Sandbox:
 
     # ---- settings.xml ------------------------------------------------------------------------------
 
-    def settings_xml(self) -> str:
-        """An Invantive settings.xml with one connection holding every account (aliases acn, acn2, ...)."""
+    def settings_xml(self, attributes: dict[str, str] | None = None) -> str:
+        """An Invantive settings.xml with one connection holding every account (aliases acn, acn2, ...).
+
+        `attributes` are driver attributes added to every connectionString.
+        """
+        extra = "".join(f";{name}={value}" for name, value in (attributes or {}).items())
         lines = ['<?xml version="1.0" encoding="utf-8"?>',
                  '<settings xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
                  'xmlns:xsd="http://www.w3.org/2001/XMLSchema" version="5" forcedefault="false">',
@@ -162,18 +166,18 @@ class Sandbox:
                  '    <connection name="ActiveCampaign sandbox">']
         for index, account in enumerate(self.accounts):
             alias = "acn" if index == 0 else f"acn{index + 1}"
-            connection_string = f"api-url={account.api_url};api-key={account.api_key}"
+            connection_string = f"api-url={account.api_url};api-key={account.api_key}{extra}"
             lines.append(f'      <database order="{(index + 1) * 10}" alias="{alias}" provider="ActiveCampaign" '
                          f'connectionString={quoteattr(connection_string)}/>')
         lines += ["    </connection>", "  </group>", "</settings>", ""]
         return "\n".join(lines)
 
-    def write_settings(self, path: str | os.PathLike[str]) -> Path:
+    def write_settings(self, path: str | os.PathLike[str], attributes: dict[str, str] | None = None) -> Path:
         """Write settings_xml() readable by its owner only (it holds API keys)."""
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(self.settings_xml())
+            handle.write(self.settings_xml(attributes))
         os.chmod(target, 0o600)
         return target

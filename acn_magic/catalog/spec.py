@@ -1,0 +1,80 @@
+"""What a table is: data, not code. Columns with types, the endpoint, filters, sort columns, writes."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Column types: how the API's JSON becomes a typed DataFrame column.
+#   int    Int64 (ids, foreign keys, counters, money in cents: the API sends them as strings)
+#   float  float64 (decimals)
+#   ts     tz-aware UTC timestamp (ISO 8601 with the account's offset)
+#   lts    naive timestamp: "YYYY-MM-DD HH:MM:SS" local wall time as the API gives it, zone unknown
+#   bool   nullable boolean (flags sent as "0"/"1" or true/false)
+#   json   nested values as JSON text
+#   text   string
+COLUMN_TYPES = ("int", "float", "ts", "lts", "bool", "json", "text")
+SQL_TYPES = {"int": "BIGINT", "float": "DOUBLE", "ts": "TIMESTAMP WITH TIME ZONE", "lts": "TIMESTAMP",
+             "bool": "BOOLEAN", "json": "VARCHAR", "text": "VARCHAR"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = "text"
+
+    @property
+    def sql_type(self) -> str:
+        return SQL_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A WHERE condition on `column` that the API can evaluate through query parameter `param`.
+
+    `ops` are the SQL operators it serves: "=", "in", "like" (contains), ">", ">=", "<", "<=".
+    """
+
+    column: str
+    param: str
+    ops: tuple[str, ...] = ("=",)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str  # PascalCase plural, e.g. "Contacts"
+    path: str  # the resource path below /api/3, e.g. "contacts"
+    description: str
+    columns: tuple[Column, ...]
+    list_key: str = ""  # the list envelope key; defaults to the path
+    single_key: str = ""  # the single envelope key
+    primary_key: tuple[str, ...] = ("id",)
+    filters: tuple[Filter, ...] = ()
+    sortable: dict[str, str] = field(default_factory=dict)  # column -> orders[...] field
+    list_params: dict[str, str] = field(default_factory=dict)  # sent with every list request
+    total_is_int: bool = False  # `meta.total` arrives as a number on this endpoint
+    operations: frozenset[str] = frozenset({"select"})
+
+    @property
+    def envelope(self) -> str:
+        return self.list_key or self.path
+
+    def column(self, name: str) -> Column | None:
+        lowered = name.lower()
+        return next((c for c in self.columns if c.name.lower() == lowered), None)
+
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def columns(text: str) -> tuple[Column, ...]:
+    """Columns from a compact notation: `id:int email cdate:ts` (type defaults to text)."""
+    result = []
+    for token in text.split():
+        name, _, kind = token.partition(":")
+        kind = kind or "text"
+        if kind not in COLUMN_TYPES:
+            raise ValueError(f"unknown column type {kind!r} for {name}")
+        result.append(Column(name, kind))
+    names = [c.name.lower() for c in result]
+    if len(names) != len(set(names)):
+        raise ValueError(f"duplicate column in {text!r}")
+    return tuple(result)

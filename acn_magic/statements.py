@@ -1,0 +1,90 @@
+"""A cell's text to statements: splitting, classifying, and Invantive names to plain SQL.
+
+`Contacts@acn` becomes `Contacts$acn` before sqlglot parses it: the same length, so every line and
+column sqlglot reports is still right for the user's text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlparse
+
+ALIAS_MARK = "$"
+_TOP = re.compile(r"(?is)^(\s*select\s+(?:distinct\s+)?)top\s+(\d+)\b")
+_FIRST_WORD = re.compile(r"[A-Za-z_]+")
+
+
+@dataclass(frozen=True)
+class Statement:
+    number: int  # 1-based position in the cell
+    text: str  # without the trailing semicolon
+    line_offset: int  # lines in the cell before the statement starts
+    kind: str  # the first keyword, lower case: select, with, insert, set, explain, ...
+
+    @property
+    def first_line(self) -> str:
+        return next((line.strip() for line in self.text.splitlines() if line.strip()), "")
+
+
+def split(cell: str) -> list[Statement]:
+    """The cell's statements in order; comments and empty statements are dropped."""
+    statements: list[Statement] = []
+    cursor = 0
+    for raw in sqlparse.split(cell):
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        start = cell.find(stripped, cursor)
+        if start < 0:
+            start = cursor
+        cursor = start + len(stripped)
+        text = stripped[:-1].rstrip() if stripped.endswith(";") else stripped
+        code = sqlparse.format(text, strip_comments=True).strip()
+        if not code or code == ";":
+            continue
+        match = _FIRST_WORD.search(code)
+        kind = match.group(0).lower() if match else ""
+        statements.append(Statement(len(statements) + 1, text, cell.count("\n", 0, start), kind))
+    return statements
+
+
+def mark_aliases(text: str) -> str:
+    """Replace the `@` of `Name@alias` by a same-length marker, outside strings and comments."""
+    out = list(text)
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in ("'", '"'):
+            end = i + 1
+            while end < n:
+                if text[end] == ch:
+                    if end + 1 < n and text[end + 1] == ch:  # doubled quote inside the literal
+                        end += 2
+                        continue
+                    break
+                end += 1
+            i = end + 1
+            continue
+        if text.startswith("--", i):
+            newline = text.find("\n", i)
+            i = n if newline < 0 else newline
+            continue
+        if text.startswith("/*", i):
+            close = text.find("*/", i + 2)
+            i = n if close < 0 else close + 2
+            continue
+        if ch == "@" and 0 < i and (text[i - 1].isalnum() or text[i - 1] in '_")') and i + 1 < n and \
+                (text[i + 1].isalpha() or text[i + 1] == "_"):
+            out[i] = ALIAS_MARK
+        i += 1
+    return "".join(out)
+
+
+def take_top(text: str) -> tuple[str, int | None]:
+    """`select top 10 ...` → the text with `top 10` blanked (same length) and the number 10."""
+    match = _TOP.match(text)
+    if not match:
+        return text, None
+    start, end = match.start(0) + len(match.group(1)), match.end(0)
+    return text[:start] + " " * (end - start) + text[end:], int(match.group(2))
