@@ -12,7 +12,7 @@ from acn_magic.query import locate
 
 _MISSING_COLUMN = re.compile(r'Referenced column "([^"]+)" not found')
 _CANDIDATES = re.compile(r'Candidate bindings: (.*)')
-_TABLE_COLUMN = re.compile(r'Table "([^"]+)" does not have a column named "([^"]+)"')
+_TABLE_COLUMN = re.compile(r'(?:Table|Values list) "([^"]+)" does not have a column named "([^"]+)"')
 
 
 class Engine:

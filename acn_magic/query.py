@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlglot
 from sqlglot import exp
@@ -41,7 +41,7 @@ class PreparedQuery:
 
 def parse(text: str) -> exp.Expression:
     """sqlglot's tree for one statement, with `@alias` marked and `top n` taken as a limit."""
-    marked = statements.mark_aliases(text)
+    marked = statements.mark_parameters(statements.mark_aliases(text))
     marked, top = statements.take_top(marked)
     try:
         tree = sqlglot.parse_one(marked, read="duckdb")
@@ -58,7 +58,7 @@ def parse(text: str) -> exp.Expression:
         raise SqlError("The statement is empty.")
     if top is not None and isinstance(tree, exp.Select) and not tree.args.get("limit"):
         tree = tree.limit(top)
-    return tree
+    return cast(exp.Expression, tree)
 
 
 def prepare(text: str, resolve_container: ContainerResolver, params: Mapping[str, Any] | None = None) -> PreparedQuery:
@@ -116,7 +116,7 @@ def bind(tree: exp.Expression, text: str, params: Mapping[str, Any]) -> None:
 
 def literal(value: Any) -> exp.Expression:
     try:
-        return exp.convert(value)
+        return cast(exp.Expression, exp.convert(value))
     except ValueError:
         raise SqlError(f"A parameter value of type {type(value).__name__} cannot be used in SQL; pass a string, "
                        f"number, boolean, date, None or a list of those.") from None

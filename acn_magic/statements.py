@@ -6,6 +6,7 @@ column sqlglot reports is still right for the user's text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import sqlparse
@@ -49,9 +50,8 @@ def split(cell: str) -> list[Statement]:
     return statements
 
 
-def mark_aliases(text: str) -> str:
-    """Replace the `@` of `Name@alias` by a same-length marker, outside strings and comments."""
-    out = list(text)
+def code_positions(text: str) -> Iterator[int]:
+    """Indexes of the characters that are SQL code: outside string literals, quoted names and comments."""
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
@@ -59,7 +59,7 @@ def mark_aliases(text: str) -> str:
             end = i + 1
             while end < n:
                 if text[end] == ch:
-                    if end + 1 < n and text[end + 1] == ch:  # doubled quote inside the literal
+                    if end + 1 < n and text[end + 1] == ch:  # a doubled quote inside the literal
                         end += 2
                         continue
                     break
@@ -74,10 +74,29 @@ def mark_aliases(text: str) -> str:
             close = text.find("*/", i + 2)
             i = n if close < 0 else close + 2
             continue
-        if ch == "@" and 0 < i and (text[i - 1].isalnum() or text[i - 1] in '_")') and i + 1 < n and \
+        yield i
+        i += 1
+
+
+def mark_aliases(text: str) -> str:
+    """Replace the `@` of `Name@alias` by a same-length marker, outside strings and comments."""
+    out = list(text)
+    n = len(text)
+    for i in code_positions(text):
+        if text[i] == "@" and 0 < i and (text[i - 1].isalnum() or text[i - 1] in '_")') and i + 1 < n and \
                 (text[i + 1].isalpha() or text[i + 1] == "_"):
             out[i] = ALIAS_MARK
-        i += 1
+    return "".join(out)
+
+
+def mark_parameters(text: str) -> str:
+    """`:name` parameters become `$name` (same length), which sqlglot parses anywhere; `::` casts stay."""
+    out = list(text)
+    n = len(text)
+    for i in code_positions(text):
+        if text[i] == ":" and i + 1 < n and (text[i + 1].isalpha() or text[i + 1] == "_") and \
+                (i == 0 or (text[i - 1] != ":" and not text[i - 1].isalnum() and text[i - 1] not in "_$")):
+            out[i] = "$"
     return "".join(out)
 
 

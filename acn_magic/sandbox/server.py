@@ -162,12 +162,8 @@ class Handler(BaseHTTPRequestHandler):
         api_path = "/" + "/".join(segments[3:])
         query = parse_qs(parts.query, keep_blank_values=True)
         entry = ServedRequest(account.name, method, api_path, query, 0, None, started, 0.0, 0)
-        try:
-            self._pipeline(method, account, segments[3:], query, raw_body, entry, parts)
-        finally:
-            entry.ended = time.time()
-            entry.bytes_sent = getattr(self, "bytes_out", 0)
-            self.server.record(entry)
+        self._entry: ServedRequest | None = entry
+        self._pipeline(method, account, segments[3:], query, raw_body, entry, parts)
 
     def _pipeline(self, method: str, account: AccountState, route: list[str], query: dict[str, list[str]],
                   raw_body: bytes, entry: ServedRequest, parts: Any) -> None:
@@ -175,11 +171,11 @@ class Handler(BaseHTTPRequestHandler):
         if delay:
             time.sleep(delay)
         if self.headers.get("Api-Token") != account.api_key:
-            entry.status = self._send(403, {"message": "Forbidden"})
+            self._send(403, {"message": "Forbidden"})
             return
         allowed, retry_after, remaining = account.bucket.take()
         if not allowed:
-            entry.status = self._send(429, {"message": "Rate limit exceeded"}, {
+            self._send(429, {"message": "Rate limit exceeded"}, {
                 "Retry-After": str(retry_after), "RateLimit-Limit": str(int(account.bucket.rate)),
                 "RateLimit-Remaining": str(remaining)})
             return
@@ -187,11 +183,11 @@ class Handler(BaseHTTPRequestHandler):
         fault = self.server.faults.decide(account.name, method, target, raw_body)
         entry.fault = fault
         if fault in ("500", "502", "503"):
-            entry.status = self._send(int(fault), {"message": "Internal Server Error" if fault == "500" else "Bad Gateway"
+            self._send(int(fault), {"message": "Internal Server Error" if fault == "500" else "Bad Gateway"
                                                    if fault == "502" else "Service Unavailable"})
             return
         if fault == "429":
-            entry.status = self._send(429, {"message": "Rate limit exceeded"},
+            self._send(429, {"message": "Rate limit exceeded"},
                                       {"Retry-After": "1", "RateLimit-Limit": str(int(account.bucket.rate)),
                                        "RateLimit-Remaining": "0"})
             return
@@ -200,7 +196,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             body_in = json.loads(raw_body) if raw_body else {}
         except ValueError:
-            entry.status = self._send(400, {"errors": [{"title": "The request body is not valid JSON", "detail": ""}]})
+            self._send(400, {"errors": [{"title": "The request body is not valid JSON", "detail": ""}]})
             return
         entry.body = body_in
         ctx = render.RenderContext(account.store, account.api_url + "/api/3",
@@ -209,7 +205,9 @@ class Handler(BaseHTTPRequestHandler):
             status, payload, headers = self._dispatch(method, ctx, route, query, body_in)
         except ApiError as err:
             status, payload, headers = err.status, err.body, err.headers
-        entry.status = self._send(status, payload, headers, drop=fault == "drop")
+        except Exception as exc:  # a sandbox bug must still answer, as a server would
+            status, payload, headers = 500, {"message": f"sandbox error: {type(exc).__name__}: {exc}"}, {}
+        self._send(status, payload, headers, drop=fault == "drop")
 
     def _dispatch(self, method: str, ctx: render.RenderContext, route: list[str], query: dict[str, list[str]],
                   body: Any) -> tuple[int, Any, dict[str, str]]:
@@ -284,7 +282,11 @@ class Handler(BaseHTTPRequestHandler):
     def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None, *, drop: bool = False) -> int:
         # The PHP backend escapes slashes; a client must parse JSON, not grep it.
         data = b"" if payload is None else json.dumps(payload).replace("/", "\\/").encode()
-        self.bytes_out = len(data)
+        entry, self._entry = getattr(self, "_entry", None), None
+        if entry is not None:
+            # Logged before the answer leaves, so a client never sees an answer the log does not hold yet.
+            entry.status, entry.bytes_sent, entry.ended = status, len(data), time.time()
+            self.server.record(entry)
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
