@@ -7,16 +7,25 @@ import sys
 import threading
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from acn_magic import attributes, frames, query, settings, statements
+from acn_magic import attributes, frames, hints, planner, query, settings, statements
 from acn_magic.engine import Engine
-from acn_magic.errors import AcnError, SqlError, UnknownTable, UnsupportedProvider, UnsupportedStatement
-from acn_magic.fetch import fetch_all
+from acn_magic.errors import (
+    AcnError,
+    QueryCancelled,
+    SqlError,
+    UnknownTable,
+    UnsupportedProvider,
+    UnsupportedStatement,
+)
+from acn_magic.fetch import FetchResult, fetch_table
 from acn_magic.iolog import IoLog, RequestContext
+from acn_magic.progress import Progress
 from acn_magic.transport import Transport
 
 SANDBOX_CONTACTS = 1000
@@ -59,6 +68,7 @@ class Session:
         self.iolog = IoLog()
         self.engine = Engine()
         self.cancel_event = threading.Event()
+        self.show_progress = True
         self._sandbox = sandbox
         self._statement_ids = itertools.count(1)
         self._lock = threading.RLock()
@@ -122,36 +132,83 @@ class Session:
     # ---- statements --------------------------------------------------------------------------------
 
     def _run(self, statement: statements.Statement, params: Mapping[str, Any]) -> StatementResult:
-        if statement.kind not in SELECT_KINDS:
-            raise UnsupportedStatement(f'"{statement.kind}" statements are not supported; acn_magic runs SELECT '
+        kind, text = statement.kind, statement.text
+        explain = kind == "explain"
+        if explain:
+            text = statements.blank_first_word(text)
+            kind = statements.first_word(text)
+        if kind not in SELECT_KINDS:
+            raise UnsupportedStatement(f'"{kind}" statements are not supported; acn_magic runs SELECT '
                                        f"queries (with joins, CTEs, unions, aggregates and window functions).",
                                        line=1, column=1)
         self.cancel_event.clear()
         statement_id = next(self._statement_ids)
         started = time.monotonic()
-        prepared = query.prepare(statement.text, self._resolve_container, params)
-        context_base = RequestContext(statement_id, statement.first_line)
+        prepared = query.prepare(text, self._resolve_container, params)
+        query_plan = planner.plan(prepared)
+        if explain:
+            return StatementResult(statement.number, statement.text, "explain", query_plan.describe())
+        cache = hints.http_memory_cache(text)
+        context = RequestContext(statement_id, statement.first_line)
         warnings: list[str] = []
-        registered = []
         with self._lock:
             try:
-                for ref in prepared.tables:
-                    container = self.containers[ref.container.lower()]
-                    assert container.transport is not None
-                    context = RequestContext(context_base.statement_id, context_base.sql_text, ref.spec.name)
-                    fetched = fetch_all(container.transport, ref.spec, context, cancel=self.cancel_event)
-                    warnings += fetched.warnings
-                    self.engine.register(ref.registered_name, frames.to_frame(ref.spec, fetched.rows))
-                    registered.append(ref.registered_name)
-                frame = self.engine.run(prepared.sql, statement.text)
-            finally:
-                for name in registered:
-                    self.engine.unregister(name)
+                fetched = self._fetch_all(query_plan, context, cache)
+            except KeyboardInterrupt:
+                self.cancel_event.set()
+                raise QueryCancelled("The statement was cancelled; the session is still usable.") from None
+            if query_plan.count_alias is not None:
+                total = fetched[0][1].total or 0
+                frame = pd.DataFrame({query_plan.count_alias: pd.array([total], dtype="Int64")})
+            else:
+                frame = self._evaluate(prepared, fetched, text)
+            for _plan, result in fetched:
+                warnings += result.warnings
         ios = self.iolog.rows(statement_id)
         return StatementResult(statement.number, statement.text, statement.kind, frame, requests=len(ios),
                                rows_retrieved=sum(io.rows_retrieved for io in ios),
                                bytes_received=sum(io.bytes_received for io in ios),
                                seconds=time.monotonic() - started, warnings=warnings)
+
+    def _fetch_all(self, query_plan: planner.QueryPlan, context: RequestContext,
+                   cache: hints.CacheHint) -> list[tuple[planner.TablePlan, FetchResult]]:
+        """Every table of the plan, fetched in parallel (each container keeps its own rate budget)."""
+        if not query_plan.tables:
+            return []
+        rate = min(c.attributes.get("max-requests-per-second", 5.0) for c in self.containers.values() if c.transport)
+        progress = Progress(rate, enabled=self.show_progress)
+
+        def one(table_plan: planner.TablePlan) -> FetchResult:
+            container = self.containers[table_plan.ref.container.lower()]
+            assert container.transport is not None
+            table_context = RequestContext(context.statement_id, context.sql_text, table_plan.spec.name)
+            return fetch_table(container.transport, table_plan, table_context, self.cancel_event,
+                               int(container.attributes["max-concurrent-requests"]), progress, cache)
+
+        try:
+            if len(query_plan.tables) == 1:
+                return [(query_plan.tables[0], one(query_plan.tables[0]))]
+            with ThreadPoolExecutor(max_workers=len(query_plan.tables), thread_name_prefix="acn-table") as pool:
+                futures = [pool.submit(one, p) for p in query_plan.tables]
+                try:
+                    return [(p, f.result()) for p, f in zip(query_plan.tables, futures, strict=True)]
+                except BaseException:
+                    self.cancel_event.set()
+                    raise
+        finally:
+            progress.close()
+
+    def _evaluate(self, prepared: query.PreparedQuery, fetched: list[tuple[planner.TablePlan, FetchResult]],
+                  text: str) -> pd.DataFrame:
+        registered = []
+        try:
+            for table_plan, result in fetched:
+                self.engine.register(table_plan.ref.registered_name, frames.to_frame(table_plan.spec, result.rows))
+                registered.append(table_plan.ref.registered_name)
+            return self.engine.run(prepared.sql, text)
+        finally:
+            for name in registered:
+                self.engine.unregister(name)
 
     def _resolve_container(self, alias: str | None) -> str:
         if alias is None:

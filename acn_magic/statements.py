@@ -107,3 +107,20 @@ def take_top(text: str) -> tuple[str, int | None]:
         return text, None
     start, end = match.start(0) + len(match.group(1)), match.end(0)
     return text[:start] + " " * (end - start) + text[end:], int(match.group(2))
+
+
+def first_word(text: str) -> str:
+    code = sqlparse.format(text, strip_comments=True).strip()
+    match = _FIRST_WORD.search(code)
+    return match.group(0).lower() if match else ""
+
+
+def blank_first_word(text: str) -> str:
+    """The text with its first keyword (e.g. EXPLAIN) replaced by spaces, keeping every position."""
+    for i in code_positions(text):
+        if text[i].isalpha():
+            end = i
+            while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+                end += 1
+            return text[:i] + " " * (end - i) + text[end:]
+    return text

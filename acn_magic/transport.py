@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -29,6 +30,8 @@ class Response:
     status: int
     body: Any
     headers: dict[str, str]
+    size: int = 0  # bytes received
+    rows: int = 0  # rows in the list envelope
 
 
 class Transport:
@@ -48,6 +51,10 @@ class Transport:
         self._http.mount("http://", adapter)
         self._http.mount("https://", adapter)
         self._jitter = random.Random()
+        self._slots = threading.BoundedSemaphore(int(attributes["max-concurrent-requests"]))
+        self._cache: dict[str, tuple[float, Response]] = {}
+        self._inflight: dict[str, threading.Event] = {}
+        self._cache_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Transport(alias={self.alias!r}, api_base={self.api_base!r})"
@@ -58,14 +65,64 @@ class Transport:
     # ---- public calls --------------------------------------------------------------------------------
 
     def get(self, path: str, params: dict[str, Any] | list[tuple[str, Any]], context: RequestContext,
-            envelope: str | None = None, cancel: threading.Event | None = None) -> Response:
-        """A read, retried until it succeeds or retries run out."""
-        return self._request("GET", path, params, None, context, envelope, cancel, idempotent=True)
+            envelope: str | None = None, cancel: threading.Event | None = None, use_cache: bool = True,
+            store: bool = True, max_age: float | None = None) -> Response:
+        """A read, served from the cache when fresh, else retried until it succeeds or retries run out.
+
+        Identical reads in flight at once are made once: the others wait for the first.
+        """
+        url = _full_url(self.api_base + path, params)
+        caching = bool(self.attributes["use-http-memory-cache"])
+        if not caching or not (use_cache or store):
+            return self._request("GET", path, params, None, context, envelope, cancel, idempotent=True)
+        age_limit = float(self.attributes["http-memory-cache-seconds"]) if max_age is None else max_age
+        while True:
+            with self._cache_lock:
+                cached = self._cache.get(url)
+                if use_cache and cached is not None and time.monotonic() - cached[0] <= age_limit:
+                    self._record_hit(url, context, cached[1])
+                    return cached[1]
+                leader_event = self._inflight.get(url)
+                if leader_event is None:
+                    self._inflight[url] = threading.Event()
+                    break
+            while not leader_event.wait(0.1):  # another thread is fetching this very URL
+                if cancel is not None and cancel.is_set():
+                    raise QueryCancelled("The statement was cancelled.")
+        try:
+            response = self._request("GET", path, params, None, context, envelope, cancel, idempotent=True)
+            if store:
+                with self._cache_lock:
+                    self._cache[url] = (time.monotonic(), response)
+            return response
+        finally:
+            with self._cache_lock:
+                self._inflight.pop(url).set()
 
     def send(self, method: str, path: str, body: Any, context: RequestContext,
              cancel: threading.Event | None = None) -> Response:
-        """A write: retried only when it certainly did not reach the server."""
-        return self._request(method, path, None, body, context, None, cancel, idempotent=False)
+        """A write: retried only when it certainly did not reach the server. Invalidates the resource's cache."""
+        try:
+            return self._request(method, path, None, body, context, None, cancel, idempotent=False)
+        finally:
+            self.invalidate(path)
+
+    def invalidate(self, path: str) -> None:
+        """Drop cached reads of the resource a path belongs to (/contacts/5 → every /contacts read)."""
+        resource = path.strip("/").split("/")[0].split("?")[0]
+        prefix = f"{self.api_base}/{resource}"
+        with self._cache_lock:
+            for url in [u for u in self._cache if u == prefix or u.startswith((prefix + "?", prefix + "/"))]:
+                del self._cache[url]
+
+    def clear_cache(self) -> None:
+        with self._cache_lock:
+            self._cache.clear()
+
+    def _record_hit(self, url: str, context: RequestContext, response: Response) -> None:
+        io = self._start_io("GET", url, context, 0, 0.0, 0)
+        io.from_cache = True
+        self._finish_io(io, response.status, response.size, response.rows, None)
 
     # ---- the attempt loop --------------------------------------------------------------------------------
 
@@ -73,7 +130,7 @@ class Transport:
                  envelope: str | None, cancel: threading.Event | None, *, idempotent: bool) -> Response:
         url = self.api_base + path
         data = json.dumps(body).encode() if body is not None else None
-        prepared_url = requests.Request(method, url, params=params).prepare().url or url
+        prepared_url = _full_url(url, params)
         max_retries = int(self.attributes["max-retries"])
         attempt = 0
         while True:
@@ -83,10 +140,11 @@ class Transport:
             io = self._start_io(method, prepared_url, context, attempt, waited, len(data or b""))
             retry_after: float | None = None
             try:
-                raw = self._http.request(method, url, params=params, data=data,
-                                         headers={"Content-Type": "application/json"} if data else None,
-                                         timeout=self.attributes["request-timeout-seconds"])
-                content = raw.content  # reading the body can fail too (a connection closed mid-body)
+                with self._slots:
+                    raw = self._http.request(method, url, params=params, data=data,
+                                             headers={"Content-Type": "application/json"} if data else None,
+                                             timeout=self.attributes["request-timeout-seconds"])
+                    content = raw.content  # reading the body can fail too (a connection closed mid-body)
             except requests.exceptions.RequestException as exc:
                 reached_server = not isinstance(exc, requests.exceptions.ConnectTimeout) and not _refused(exc)
                 self._finish_io(io, None, 0, 0, _describe(exc))
@@ -122,7 +180,7 @@ class Transport:
                     continue
                 raise TransportError(f"{method} {prepared_url} answered HTTP {status} with a body that is not "
                                      f"JSON ({parse_error}).")
-            return Response(status, parsed, dict(raw.headers))
+            return Response(status, parsed, dict(raw.headers), len(content), rows)
 
     def _backoff(self, attempt: int, retry_after: float | None, cancel: threading.Event | None) -> None:
         if retry_after is not None:
@@ -164,6 +222,11 @@ class Transport:
         io.rows_retrieved = rows
         io.error_message = error
         self.iolog.append(io)
+
+
+def _full_url(url: str, params: Any) -> str:
+    """The URL with its query string, as requests sends it (the key is a header, never in here)."""
+    return requests.Request("GET", url, params=params).prepare().url or url
 
 
 def _parse(content: bytes) -> tuple[Any, str | None]:

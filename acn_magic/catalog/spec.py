@@ -26,16 +26,34 @@ class Column:
         return SQL_TYPES[self.type]
 
 
+# How a SQL condition becomes an API parameter, and the operators each kind serves.
+#   eq        col = v                      param=v
+#   ids       col = v, col in (...)        ids[]=v&ids[]=w (batches of 100)
+#   like      col like '%x%' (or 'x%')     param=x ("contains", case-insensitive)
+#   prefix    col like 'x%'                param=x ("starts with")
+#   gt_int    col > n, col >= n            param=n / n-1 (exclusive lower bound)
+#   lt_int    col < n, col <= n            param=n / n+1 (exclusive upper bound)
+#   after     col >= t, col > t            param=<date before t>   (dates widened by the account's zone)
+#   before    col < t, col <= t            param=<date after t>
+#   min_dollars / max_dollars              a cents column bounded by whole dollars (rounded outward)
+FILTER_OPS: dict[str, tuple[str, ...]] = {
+    "eq": ("=",), "ids": ("=", "in"), "like": ("like",), "prefix": ("like",), "gt_int": (">", ">="),
+    "lt_int": ("<", "<="), "after": (">=", ">"), "before": ("<", "<="), "min_dollars": (">=", ">"),
+    "max_dollars": ("<=", "<"),
+}
+
+
 @dataclass(frozen=True)
 class Filter:
-    """A WHERE condition on `column` that the API can evaluate through query parameter `param`.
-
-    `ops` are the SQL operators it serves: "=", "in", "like" (contains), ">", ">=", "<", "<=".
-    """
+    """A WHERE condition on `column` that the API can evaluate through query parameter `param`."""
 
     column: str
     param: str
-    ops: tuple[str, ...] = ("=",)
+    kind: str = "eq"
+
+    @property
+    def ops(self) -> tuple[str, ...]:
+        return FILTER_OPS[self.kind]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ ALL = frozenset({"select", "insert", "update", "delete"})
 READ = frozenset({"select"})
 
 STAMPS = "created_timestamp:lts updated_timestamp:lts created_by:int updated_by:int"
-CREATED_UPDATED = (Filter("cdate", "filters[created_after]", (">=",)), Filter("cdate", "filters[created_before]", ("<",)))
+CREATED_UPDATED = (Filter("cdate", "filters[created_after]", "after"), Filter("cdate", "filters[created_before]", "before"))
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec(
@@ -21,11 +21,10 @@ TABLES: tuple[TableSpec, ...] = (
                 f"edate:ts deleted_at created_utc_timestamp:lts updated_utc_timestamp:lts {STAMPS} "
                 f"email_empty:bool mpp_tracking:int organization:int scoreValues:json accountContacts:json"),
         single_key="contact",
-        filters=(Filter("id", "ids", ("=", "in")), Filter("id", "id_greater", (">",)), Filter("id", "id_less", ("<",)),
-                 Filter("email", "email", ("=",)), Filter("email", "email_like", ("like",)),
-                 Filter("phone", "phone", ("like",)),
-                 Filter("cdate", "filters[created_after]", (">=",)), Filter("cdate", "filters[created_before]", ("<",)),
-                 Filter("udate", "filters[updated_after]", (">=",)), Filter("udate", "filters[updated_before]", ("<",))),
+        filters=(Filter("id", "ids[]", "ids"), Filter("id", "id_greater", "gt_int"), Filter("id", "id_less", "lt_int"),
+                 Filter("email", "email"), Filter("email", "email_like", "like"), Filter("phone", "phone", "prefix"),
+                 *CREATED_UPDATED, Filter("udate", "filters[updated_after]", "after"),
+                 Filter("udate", "filters[updated_before]", "before")),
         sortable={"id": "id", "cdate": "cdate", "email": "email", "firstName": "first_name", "lastName": "last_name"},
         operations=ALL,
     ),
@@ -38,9 +37,11 @@ TABLES: tuple[TableSpec, ...] = (
                 "account:int customerAccount:int"),
         single_key="deal", total_is_int=True,
         filters=(Filter("stage", "filters[stage]"), Filter("group", "filters[group]"), Filter("status", "filters[status]"),
-                 Filter("owner", "filters[owner]"), Filter("title", "filters[title]", ("like",)),
-                 *CREATED_UPDATED, Filter("mdate", "filters[updated_after]", (">=",)),
-                 Filter("mdate", "filters[updated_before]", ("<",))),
+                 Filter("owner", "filters[owner]"), Filter("title", "filters[title]", "like"),
+                 *CREATED_UPDATED, Filter("mdate", "filters[updated_after]", "after"),
+                 Filter("mdate", "filters[updated_before]", "before"),
+                 Filter("value", "filters[minimum_value]", "min_dollars"),
+                 Filter("value", "filters[maximum_value]", "max_dollars")),
         sortable={"title": "title", "value": "value", "cdate": "cdate"},
         operations=ALL,
     ),
@@ -66,7 +67,7 @@ TABLES: tuple[TableSpec, ...] = (
                 f"sender_state sender_zip sender_country sender_phone sender_url sender_reminder fulladdress "
                 f"deletestamp {STAMPS} user:int"),
         single_key="list", sortable={"name": "name"},
-        filters=(Filter("name", "filters[name]", ("like",)),),
+        filters=(Filter("name", "filters[name]", "like"),),
         operations=frozenset({"select", "insert", "delete"}),
     ),
     TableSpec(
@@ -79,7 +80,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "Tags", "tags", "Tags with the number of contacts carrying each.",
         columns(f"id:int tagType tag description subscriber_count:int cdate:ts {STAMPS}"),
-        single_key="tag", filters=(Filter("tag", "search", ("like",)),), operations=ALL,
+        single_key="tag", filters=(Filter("tag", "search", "like"),), operations=ALL,
     ),
     TableSpec(
         "ContactTags", "contactTags", "Which contact carries which tag.",
@@ -107,7 +108,7 @@ TABLES: tuple[TableSpec, ...] = (
         "DealGroups", "dealGroups", "Pipelines, with the ids of their stages.",
         columns("id:int title currency autoassign:bool allusers:bool allgroups:bool "
                 "win_probability_initialize_date:ts cdate:ts udate:ts stages:json"),
-        single_key="dealGroup", filters=(Filter("title", "filters[title]", ("like",)),),
+        single_key="dealGroup", filters=(Filter("title", "filters[title]", "like"),),
         sortable={"title": "title"}, operations=ALL,
     ),
     TableSpec(
@@ -115,7 +116,7 @@ TABLES: tuple[TableSpec, ...] = (
         columns("id:int group:int title color order:int width:int dealOrder cardRegion1 cardRegion2 cardRegion3 "
                 "cardRegion4 cardRegion5 cdate:ts udate:ts"),
         single_key="dealStage",
-        filters=(Filter("group", "filters[d_groupid]"), Filter("title", "filters[title]", ("like",))),
+        filters=(Filter("group", "filters[d_groupid]"), Filter("title", "filters[title]", "like")),
         sortable={"title": "title"}, operations=ALL,
     ),
     TableSpec(
@@ -126,7 +127,7 @@ TABLES: tuple[TableSpec, ...] = (
         single_key="dealTask",
         filters=(Filter("relid", "filters[relid]"), Filter("reltype", "filters[reltype]"),
                  Filter("status", "filters[status]"), Filter("dealTasktype", "filters[d_tasktypeid]"),
-                 Filter("duedate", "filters[due_after]", (">=",)), Filter("duedate", "filters[due_before]", ("<",))),
+                 Filter("duedate", "filters[due_after]", "after"), Filter("duedate", "filters[due_before]", "before")),
         operations=ALL,
     ),
     TableSpec(
@@ -221,7 +222,7 @@ TABLES: tuple[TableSpec, ...] = (
         "Webhooks", "webhooks", "Webhooks: the URL called, on which events and from which sources.",
         columns("id:int cdate:ts listid:int name url events:json sources:json"),
         single_key="webhook",
-        filters=(Filter("name", "filters[name]", ("like",)), Filter("listid", "filters[listid]")), operations=ALL,
+        filters=(Filter("name", "filters[name]", "like"), Filter("listid", "filters[listid]")), operations=ALL,
     ),
     TableSpec(
         "EcomCustomers", "ecomCustomers", "E-commerce customers per store connection, with revenue in cents.",
