@@ -73,11 +73,12 @@ class QueryPlan:
         return frame.astype({"batches": "Int64", "limit_pushed": "Int64", "expected_requests": "Int64"})
 
 
-def plan(prepared: PreparedQuery) -> QueryPlan:
+def plan(prepared: PreparedQuery, pushdown: bool = True) -> QueryPlan:
+    """The requests for a query; with `pushdown` off, every table is read in full."""
     tree = prepared.tree
     plans = {ref.registered_name: TablePlan(ref, [list(ref.spec.list_params.items())]) for ref in prepared.tables}
     select = tree if isinstance(tree, exp.Select) else None
-    if select is None:
+    if select is None or not pushdown:
         return QueryPlan(list(plans.values()))
     occurrences = Counter(t.name for t in tree.find_all(exp.Table))
     sources = _sources(select, plans)
@@ -87,6 +88,7 @@ def plan(prepared: PreparedQuery) -> QueryPlan:
     if where is not None:
         conjuncts = [cast(exp.Expression, c) for c in where.this.flatten()] if isinstance(where.this, exp.And) \
             else [where.this]
+        conjuncts = [part for c in conjuncts for part in _between_parts(c)]
     unplaced = False
     for conjunct in conjuncts:
         alias = _owner(conjunct, sources, plans)
@@ -113,6 +115,14 @@ def plan(prepared: PreparedQuery) -> QueryPlan:
         if only.all_exact:
             _push_count_or_limit(select, only, result)
     return result
+
+
+def _between_parts(node: exp.Expression) -> list[exp.Expression]:
+    """`x between a and b` is `x >= a and x <= b`, which the filters understand."""
+    if isinstance(node, exp.Between) and isinstance(node.this, exp.Column):
+        return [exp.GTE(this=node.this.copy(), expression=node.args["low"].copy()),
+                exp.LTE(this=node.this.copy(), expression=node.args["high"].copy())]
+    return [node]
 
 
 def _sources(select: exp.Select, plans: dict[str, TablePlan]) -> dict[str, str]:

@@ -69,6 +69,7 @@ class Session:
         self.engine = Engine()
         self.cancel_event = threading.Event()
         self.show_progress = True
+        self.pushdown = True  # off: every table is read in full (a reference for tests and benchmarks)
         self._sandbox = sandbox
         self._statement_ids = itertools.count(1)
         self._lock = threading.RLock()
@@ -145,7 +146,7 @@ class Session:
         statement_id = next(self._statement_ids)
         started = time.monotonic()
         prepared = query.prepare(text, self._resolve_container, params)
-        query_plan = planner.plan(prepared)
+        query_plan = planner.plan(prepared, self.pushdown)
         if explain:
             return StatementResult(statement.number, statement.text, "explain", query_plan.describe())
         cache = hints.http_memory_cache(text)
