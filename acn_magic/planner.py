@@ -109,12 +109,46 @@ def plan(prepared: PreparedQuery, pushdown: bool = True) -> QueryPlan:
         _add(target, params)
         target.pushed.append(conjunct.sql("duckdb"))
         target.all_exact = target.all_exact and exact
+    _push_membership(select, conjuncts, sources, pushable, plans)
     result = QueryPlan(list(plans.values()))
     if len(sources) == 1 and len(pushable) == 1 and not unplaced and len(plans) == 1:
         only = plans[next(iter(pushable.values()))]
         if only.all_exact:
             _push_count_or_limit(select, only, result)
     return result
+
+
+# Association tables whose equality filters restrict Contacts through an inner join on contact = id.
+_MEMBERSHIP = {"ContactTags": {"tag": "tagid"}, "ContactLists": {"list": "listid", "status": "status"}}
+
+
+def _push_membership(select: exp.Select, conjuncts: list[exp.Expression], sources: dict[str, str],
+                     pushable: dict[str, str], plans: dict[str, TablePlan]) -> None:
+    """`Contacts c join ContactTags ct on ct.contact = c.id where ct.tag = 5` also sends tagid=5 for Contacts."""
+    for join in select.args.get("joins") or []:
+        if join.side or (join.kind and join.kind.upper() not in ("INNER",)):
+            continue  # outer and cross joins keep contacts without a matching membership
+        on = join.args.get("on")
+        if not isinstance(on, exp.EQ) or not all(isinstance(side, exp.Column) for side in (on.this, on.expression)):
+            continue
+        ends = {(c.table or "").lower(): c.name.lower() for c in (on.this, on.expression)}
+        contacts = next((a for a, col in ends.items() if a in pushable and col == "id"
+                         and plans[pushable[a]].spec.name == "Contacts"), None)
+        assoc = next((a for a, col in ends.items() if a in sources and col == "contact"
+                      and plans[sources[a]].spec.name in _MEMBERSHIP), None)
+        if contacts is None or assoc is None:
+            continue
+        target = plans[pushable[contacts]]
+        mapping = _MEMBERSHIP[plans[sources[assoc]].spec.name]
+        for conjunct in conjuncts:
+            condition = _condition(conjunct) if _owner(conjunct, sources, plans) == assoc else None
+            if condition is None or condition[1] != "=" or condition[0].lower() not in mapping:
+                continue
+            number = _int(condition[2][0])
+            param = mapping[condition[0].lower()]
+            if number is not None and not _param_taken(target, [(param, str(number))]):
+                _add(target, [(param, str(number))])
+                target.pushed.append(f"(via {assoc}) {conjunct.sql('duckdb')}")
 
 
 def _between_parts(node: exp.Expression) -> list[exp.Expression]:
