@@ -8,7 +8,7 @@ from typing import Any
 from acn_magic.errors import AcnError, did_you_mean
 
 
-class AttributeError_(AcnError):
+class DriverAttributeError(AcnError):
     """An unknown driver attribute or an invalid value for one."""
 
 
@@ -49,6 +49,11 @@ class AttributeDef:
     default: Any
     description: str
 
+    @property
+    def expects(self) -> str:
+        return {_bool: "true or false", _positive_float: "a number above 0", _non_negative_int:
+                "a whole number of 0 or more", _positive_int: "a whole number of 1 or more"}.get(self.parse, "text")
+
 
 ATTRIBUTES: dict[str, AttributeDef] = {a.name: a for a in (
     AttributeDef("max-requests-per-second", _positive_float, 5.0,
@@ -68,12 +73,13 @@ def parse_attribute(name: str, value: str, where: str) -> Any:
     """The typed value of one attribute; a clear error for unknown names and bad values."""
     definition = ATTRIBUTES.get(name.lower())
     if definition is None:
-        raise AttributeError_(f'Unknown driver attribute "{name}" in {where}.{did_you_mean(name, ATTRIBUTES)} '
+        raise DriverAttributeError(f'Unknown driver attribute "{name}" in {where}.{did_you_mean(name, ATTRIBUTES)} '
                               f"Valid attributes: {', '.join(sorted(ATTRIBUTES))}.")
     try:
         return definition.parse(value)
-    except ValueError as exc:
-        raise AttributeError_(f'Invalid value "{value}" for driver attribute {definition.name} in {where}: {exc}.') from None
+    except ValueError:
+        raise DriverAttributeError(f'Invalid value "{value}" for driver attribute {definition.name} in {where}: '
+                                   f"expected {definition.expects}.") from None
 
 
 def resolve(given: dict[str, str], where: str) -> dict[str, Any]:

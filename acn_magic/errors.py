@@ -2,6 +2,7 @@
 
     AcnError
     ├── SettingsError            settings.xml missing, malformed or incomplete (file and line)
+    ├── DriverAttributeError     an unknown driver attribute or an invalid value (acn_magic.attributes)
     ├── ConnectionNotFound       no such connection, or several and none chosen
     ├── UnsupportedProvider      a data container whose provider acn_magic cannot speak
     ├── SqlError                 a statement that cannot be parsed or run (statement, line and column)

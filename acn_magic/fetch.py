@@ -61,7 +61,7 @@ def _fetch_batch(transport: Transport, plan: TablePlan, batch: Params, context: 
     needed = total if wanted is None else min(total, wanted)
     offsets = list(range(PAGE_SIZE, needed, PAGE_SIZE))
     if progress is not None:
-        progress.add(plan.spec.name, 1 + len(offsets), needed)
+        progress.add(plan.spec.name, 1 + len(offsets))
         progress.advance(len(first_rows))
     pages: dict[int, list[dict[str, Any]]] = {0: first_rows}
     totals: dict[int, int | None] = {}

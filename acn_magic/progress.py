@@ -1,4 +1,4 @@
-"""A tqdm progress bar for long fetches (pages and rows, ETA from the rate limit); silent for short ones."""
+"""A tqdm progress bar for long fetches (pages and rows; the ETA follows the rate the limiter allows)."""
 from __future__ import annotations
 
 import sys
@@ -13,15 +13,14 @@ MIN_PAGES_FOR_A_BAR = 15
 class Progress:
     """One bar per statement, grown as tables announce their pages; shown only when it is long."""
 
-    def __init__(self, rate: float, enabled: bool = True) -> None:
-        self.rate = rate
+    def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
         self.pages = 0
         self.rows = 0
         self._bar: Any = None
         self._lock = threading.Lock()
 
-    def add(self, table: str, pages: int, rows: int) -> None:
+    def add(self, table: str, pages: int) -> None:
         with self._lock:
             self.pages += pages
             if self._bar is None and self.enabled and self.pages >= MIN_PAGES_FOR_A_BAR:

@@ -176,8 +176,7 @@ class Session:
         """Every table of the plan, fetched in parallel (each container keeps its own rate budget)."""
         if not query_plan.tables:
             return []
-        rate = min(c.attributes.get("max-requests-per-second", 5.0) for c in self.containers.values() if c.transport)
-        progress = Progress(rate, enabled=self.show_progress)
+        progress = Progress(enabled=self.show_progress)
 
         def one(table_plan: planner.TablePlan) -> FetchResult:
             container = self.containers[table_plan.ref.container.lower()]

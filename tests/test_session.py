@@ -216,3 +216,18 @@ def test_sandbox_is_the_default_without_settings(capsys: pytest.CaptureFixture[s
     assert "embedded ActiveCampaign sandbox (demo data" in capsys.readouterr().err
     with pytest.raises(AcnError, match='no connection "prod"'):
         connect("prod")
+
+
+@pytest.mark.parametrize(("attribute", "words"), [("max-retries=abc", 'Invalid value "abc" for driver attribute max-retries'),
+                                                 ("max-requests-per-second=0", "expected a number above 0"),
+                                                 ("max-retry=3", "Did you mean max-retries")])
+def test_bad_driver_attributes_are_refused_with_the_valid_names(sandbox: Sandbox, tmp_path: Path, attribute: str,
+                                                                words: str) -> None:
+    path = tmp_path / "settings.xml"
+    path.write_text(sandbox.settings_xml().replace(";api-key=", f";{attribute};api-key=", 1))
+    path.chmod(0o600)
+    with pytest.raises(AcnError) as err:
+        connect(settings=path, quiet=True)
+    assert words in str(err.value) and 'data container "acn"' in str(err.value) and "line 5" in str(err.value)
+    assert "Valid attributes:" in str(err.value) or "expected a" in str(err.value)
+    assert "int()" not in str(err.value)
