@@ -42,6 +42,11 @@ def _positive_int(text: str) -> int:
     return value
 
 
+_EXPECTS: dict[Callable[[str], Any], str] = {
+    _bool: "true or false", _positive_float: "a number above 0", _non_negative_int: "a whole number of 0 or more",
+    _positive_int: "a whole number of 1 or more"}
+
+
 @dataclass(frozen=True)
 class AttributeDef:
     name: str
@@ -51,8 +56,7 @@ class AttributeDef:
 
     @property
     def expects(self) -> str:
-        return {_bool: "true or false", _positive_float: "a number above 0", _non_negative_int:
-                "a whole number of 0 or more", _positive_int: "a whole number of 1 or more"}.get(self.parse, "text")
+        return _EXPECTS.get(self.parse, "text")
 
 
 ATTRIBUTES: dict[str, AttributeDef] = {a.name: a for a in (
