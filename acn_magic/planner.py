@@ -60,12 +60,14 @@ class QueryPlan:
         for plan in self.tables:
             params = plan.batches[0] if plan.batches else []
             rows.append({
-                "container": plan.ref.container, "table": plan.spec.name, "endpoint": f"GET /{plan.spec.path}",
+                "container": plan.ref.container, "table": plan.spec.name,
+                "endpoint": "none: built in the session" if plan.spec.virtual else f"GET /{plan.spec.path}",
                 "parameters": "&".join(f"{k}={v}" for k, v in [*params, *plan.orders]),
                 "batches": len(plan.batches), "pushed_predicates": " and ".join(plan.pushed) or None,
                 "local_predicates": " and ".join(plan.local) or None,
                 "order_pushed": bool(plan.orders), "limit_pushed": plan.limit,
-                "count_from_meta_total": plan.count_only, "expected_requests": plan.expected_requests(),
+                "count_from_meta_total": plan.count_only,
+                "expected_requests": 0 if plan.spec.virtual else plan.expected_requests(),
             })
         frame = pd.DataFrame(rows, columns=["container", "table", "endpoint", "parameters", "batches",
                                             "pushed_predicates", "local_predicates", "order_pushed", "limit_pushed",
@@ -76,13 +78,15 @@ class QueryPlan:
 def plan(prepared: PreparedQuery, pushdown: bool = True) -> QueryPlan:
     """The requests for a query; with `pushdown` off, every table is read in full."""
     tree = prepared.tree
-    plans = {ref.registered_name: TablePlan(ref, [list(ref.spec.list_params.items())]) for ref in prepared.tables}
+    plans = {ref.registered_name: TablePlan(ref, [[*ref.spec.list_params.items(), *ref.params]])
+             for ref in prepared.tables}
     select = tree if isinstance(tree, exp.Select) else None
     if select is None or not pushdown:
         return QueryPlan(list(plans.values()))
     occurrences = Counter(t.name for t in tree.find_all(exp.Table))
     sources = _sources(select, plans)
-    pushable = {alias: name for alias, name in sources.items() if occurrences[name] == 1}
+    pushable = {alias: name for alias, name in sources.items()
+                if occurrences[name] == 1 and not plans[name].spec.virtual}
     where = select.args.get("where")
     conjuncts: list[exp.Expression] = []
     if where is not None:
@@ -111,7 +115,7 @@ def plan(prepared: PreparedQuery, pushdown: bool = True) -> QueryPlan:
         target.all_exact = target.all_exact and exact
     _push_membership(select, conjuncts, sources, pushable, plans)
     result = QueryPlan(list(plans.values()))
-    if len(sources) == 1 and len(pushable) == 1 and not unplaced and len(plans) == 1:
+    if len(sources) == 1 and len(pushable) == 1 and not unplaced and len(plans) == 1:  # one API table alone
         only = plans[next(iter(pushable.values()))]
         if only.all_exact:
             _push_count_or_limit(select, only, result)

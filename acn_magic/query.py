@@ -1,6 +1,7 @@
 """A SELECT statement prepared for DuckDB: parsed, table names resolved, parameters bound as literals."""
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from acn_magic import catalog, statements
+from acn_magic import catalog, datadictionary, statements
 from acn_magic.catalog import TableSpec
 from acn_magic.errors import SqlError
 
@@ -22,11 +23,16 @@ ContainerResolver = Callable[[str | None], str]
 class TableRef:
     container: str
     spec: TableSpec
+    params: tuple[tuple[str, str], ...] = ()  # table-function arguments, as API parameters
 
     @property
     def registered_name(self) -> str:
-        """The name the fetched rows get in DuckDB."""
-        return f"{self.container}__{self.spec.name}"
+        """The name the fetched rows get in DuckDB (table functions with other arguments get their own)."""
+        base = f"{self.container}__{self.spec.name}"
+        if not self.params:
+            return base
+        digest = hashlib.sha1(repr(self.params).encode()).hexdigest()[:8]
+        return f"{base}__{digest}"
 
 
 @dataclass
@@ -65,23 +71,28 @@ def prepare(text: str, resolve_container: ContainerResolver, params: Mapping[str
     tree = parse(text)
     bind(tree, text, params or {})
     cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
-    tables: dict[tuple[str, str], TableRef] = {}
+    tables: dict[tuple[str, str, tuple[tuple[str, str], ...]], TableRef] = {}
     for table in list(tree.find_all(exp.Table)):
-        if not isinstance(table.this, exp.Identifier):
-            continue  # table functions and the like are not catalog tables
-        raw_name = table.name
+        arguments: list[exp.Expression] | None = None
+        if isinstance(table.this, exp.Anonymous):
+            raw_name, arguments = str(table.this.this), list(table.this.expressions)
+        elif isinstance(table.this, exp.Identifier):
+            raw_name = table.name
+        else:
+            continue
         written_alias: str | None = None
         if statements.ALIAS_MARK in raw_name:
             raw_name, _, written_alias = raw_name.rpartition(statements.ALIAS_MARK)
-        if written_alias is None and not table.args.get("db") and raw_name.lower() in cte_names:
+        if written_alias is None and not table.args.get("db") and raw_name.lower() in cte_names and arguments is None:
             continue
-        spec = _lookup(table, raw_name, text)
         try:
             container = resolve_container(written_alias)
         except SqlError as exc:
             exc.line, exc.column = locate(text, f"@{written_alias}")
             raise
-        ref = tables.setdefault((container.lower(), spec.name), TableRef(container, spec))
+        spec = _lookup(table, raw_name, text, container)
+        api_args = function_params(spec, arguments, text) if arguments is not None else ()
+        ref = tables.setdefault((container.lower(), spec.name, api_args), TableRef(container, spec, api_args))
         alias = table.alias
         table.set("this", exp.to_identifier(ref.registered_name, quoted=True))
         table.set("db", None)
@@ -91,13 +102,44 @@ def prepare(text: str, resolve_container: ContainerResolver, params: Mapping[str
     return PreparedQuery(tree, list(tables.values()))
 
 
-def _lookup(table: exp.Table, name: str, text: str) -> TableSpec:
+def _lookup(table: exp.Table, name: str, text: str, container: str) -> TableSpec:
     try:
+        if container.lower() == datadictionary.ALIAS.lower():
+            return datadictionary.lookup(name)
         return catalog.lookup(name, table.catalog, table.db)
     except SqlError as exc:
         line, column = locate(text, name)
         exc.line, exc.column = line, column
         raise
+
+
+def function_params(spec: TableSpec, arguments: list[exp.Expression], text: str) -> tuple[tuple[str, str], ...]:
+    """`Contacts(listid => 3, 1)`: arguments by name or position, as the API parameters they stand for."""
+    available = spec.parameter_list()
+    by_name = {p.name.lower(): p for p in available}
+    listing = ", ".join(p.name for p in available) or "none"
+    params: list[tuple[str, str]] = []
+    for position, argument in enumerate(arguments):
+        if isinstance(argument, (exp.Kwarg, exp.PropertyEQ)):
+            name = argument.this.name
+            parameter = by_name.get(name.lower())
+            value_node = argument.expression
+            if parameter is None:
+                line, column = locate(text, name)
+                raise SqlError(f'{spec.name} has no parameter "{name}". Its parameters: {listing}.', line=line,
+                               column=column)
+        else:
+            if position >= len(available):
+                raise SqlError(f"{spec.name} takes at most {len(available)} parameters ({listing}); "
+                               f"{len(arguments)} were given.")
+            parameter, value_node = available[position], argument
+        if not isinstance(value_node, (exp.Literal, exp.Neg, exp.Boolean)):
+            raise SqlError(f'The value of parameter "{parameter.name}" of {spec.name} must be a constant, '
+                           f"not {value_node.sql('duckdb')}.")
+        value = value_node.sql("duckdb").strip("'") if not isinstance(value_node, exp.Literal) else \
+            str(value_node.this)
+        params.append((parameter.api_param, value))
+    return tuple(params)
 
 
 def bind(tree: exp.Expression, text: str, params: Mapping[str, Any]) -> None:

@@ -9,11 +9,22 @@ import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 import pandas as pd
 
-from acn_magic import attributes, frames, hints, planner, query, settings, statements
+from acn_magic import (
+    attributes,
+    commands,
+    datadictionary,
+    frames,
+    hints,
+    planner,
+    query,
+    settings,
+    statements,
+)
 from acn_magic.engine import Engine
 from acn_magic.errors import (
     AcnError,
@@ -56,6 +67,26 @@ class StatementResult:
     bytes_received: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    cache_hits: int = 0
+    waited_seconds: float = 0.0
+
+    def summary(self) -> str:
+        """One line of what the statement cost, from the same data as SessionIOs."""
+        if self.kind not in SELECT_KINDS:
+            return ""
+        cached = f" ({self.cache_hits} from cache)" if self.cache_hits else ""
+        waited = f", {self.waited_seconds:.1f} s waiting for the rate limit" if self.waited_seconds >= 0.05 else ""
+        return (f"{self.requests:,} API request{'s' if self.requests != 1 else ''}{cached}, "
+                f"{self.rows_retrieved:,} rows retrieved, {len(self.frame):,} returned, "
+                f"{_size(self.bytes_received)}, {self.seconds:.1f} s{waited}")
+
+
+def _size(count: int) -> str:
+    for unit in ("bytes", "KB", "MB"):
+        if count < 1024 or unit == "MB":
+            return f"{count:,} {unit}" if unit == "bytes" else f"{count:,.1f} {unit}"
+        count = count / 1024  # type: ignore[assignment]
+    return f"{count} bytes"
 
 
 class Session:
@@ -70,6 +101,8 @@ class Session:
         self.cancel_event = threading.Event()
         self.show_progress = True
         self.pushdown = True  # off: every table is read in full (a reference for tests and benchmarks)
+        self.defines: dict[str, str] = {}
+        self.statement_log: list[datadictionary.StatementLog] = []
         self._sandbox = sandbox
         self._statement_ids = itertools.count(1)
         self._lock = threading.RLock()
@@ -102,14 +135,45 @@ class Session:
         """Run the statements of `text` in order, stopping at the first error (which names the statement)."""
         results: list[StatementResult] = []
         for statement in statements.split(text):
+            log = datadictionary.StatementLog(next(self._statement_ids), statement.text, statement.kind,
+                                              datetime.now(timezone.utc))
+            self.statement_log.append(log)
+            started = time.monotonic()
             try:
-                results.append(self._run(statement, params or {}))
+                result = self._run(statement, params or {}, log.id)
             except SqlError as exc:
-                raise exc.located(statement.number, statement.line_offset) from None
+                located = exc.located(statement.number, statement.line_offset)
+                self._close_log(log, started, None, str(located))
+                raise located from None
             except AcnError as exc:
                 exc.args = (f"{exc.args[0] if exc.args else exc} (statement {statement.number})",)
+                self._close_log(log, started, None, str(exc))
                 raise
+            self._close_log(log, started, result, None)
+            results.append(result)
         return results
+
+    def _close_log(self, log: datadictionary.StatementLog, started: float, result: StatementResult | None,
+                   error: str | None) -> None:
+        log.duration_ms = round((time.monotonic() - started) * 1000, 1)
+        log.requests = len(self.iolog.rows(log.id))
+        log.rows_returned = len(result.frame) if result is not None and result.kind in SELECT_KINDS else None
+        log.error_message = error
+
+    def set_attribute(self, name: str, alias: str | None, value: str) -> list[tuple[str, Any]]:
+        """`set NAME[@ALIAS] VALUE`: effective at once for that container, or for every ActiveCampaign one."""
+        targets = [c for c in self.containers.values() if c.transport is not None]
+        if alias is not None:
+            self._resolve_container(alias)
+            targets = [self.containers[alias.lower()]]
+        changed = []
+        for container in targets:
+            where = f'set {name}@{container.alias}'
+            container.attributes[name.lower()] = attributes.parse_attribute(name, value, where)
+            assert container.transport is not None
+            container.transport.apply_attributes()
+            changed.append((container.alias, container.attributes[name.lower()]))
+        return changed
 
     def cancel(self) -> None:
         """Stop the running statement at its next request or wait."""
@@ -132,8 +196,12 @@ class Session:
 
     # ---- statements --------------------------------------------------------------------------------
 
-    def _run(self, statement: statements.Statement, params: Mapping[str, Any]) -> StatementResult:
-        kind, text = statement.kind, statement.text
+    def _run(self, statement: statements.Statement, params: Mapping[str, Any], statement_id: int) -> StatementResult:
+        kind, text = statement.kind, commands.substitute(statement.text, self.defines)
+        client_side = {"set": lambda: commands.run_set(text, self.set_attribute), "use": lambda: commands.run_use(text),
+                       "local": lambda: commands.run_local(text, self.defines)}
+        if kind in client_side:
+            return StatementResult(statement.number, statement.text, kind, client_side[kind]())
         explain = kind == "explain"
         if explain:
             text = statements.blank_first_word(text)
@@ -143,7 +211,6 @@ class Session:
                                        f"queries (with joins, CTEs, unions, aggregates and window functions).",
                                        line=1, column=1)
         self.cancel_event.clear()
-        statement_id = next(self._statement_ids)
         started = time.monotonic()
         prepared = query.prepare(text, self._resolve_container, params)
         query_plan = planner.plan(prepared, self.pushdown)
@@ -169,12 +236,15 @@ class Session:
         return StatementResult(statement.number, statement.text, statement.kind, frame, requests=len(ios),
                                rows_retrieved=sum(io.rows_retrieved for io in ios),
                                bytes_received=sum(io.bytes_received for io in ios),
-                               seconds=time.monotonic() - started, warnings=warnings)
+                               seconds=time.monotonic() - started, warnings=warnings,
+                               cache_hits=sum(1 for io in ios if io.from_cache),
+                               waited_seconds=sum(io.waited_for_rate_limit_ms for io in ios) / 1000)
 
     def _fetch_all(self, query_plan: planner.QueryPlan, context: RequestContext,
                    cache: hints.CacheHint) -> list[tuple[planner.TablePlan, FetchResult]]:
         """Every table of the plan, fetched in parallel (each container keeps its own rate budget)."""
-        if not query_plan.tables:
+        api_tables = [p for p in query_plan.tables if not p.spec.virtual]
+        if not api_tables:
             return []
         progress = Progress(enabled=self.show_progress)
 
@@ -186,12 +256,12 @@ class Session:
                                int(container.attributes["max-concurrent-requests"]), progress, cache)
 
         try:
-            if len(query_plan.tables) == 1:
-                return [(query_plan.tables[0], one(query_plan.tables[0]))]
-            with ThreadPoolExecutor(max_workers=len(query_plan.tables), thread_name_prefix="acn-table") as pool:
-                futures = [pool.submit(one, p) for p in query_plan.tables]
+            if len(api_tables) == 1:
+                return [(api_tables[0], one(api_tables[0]))]
+            with ThreadPoolExecutor(max_workers=len(api_tables), thread_name_prefix="acn-table") as pool:
+                futures = [pool.submit(one, p) for p in api_tables]
                 try:
-                    return [(p, f.result()) for p, f in zip(query_plan.tables, futures, strict=True)]
+                    return [(p, f.result()) for p, f in zip(api_tables, futures, strict=True)]
                 except BaseException:
                     self.cancel_event.set()
                     raise
@@ -205,14 +275,28 @@ class Session:
             for table_plan, result in fetched:
                 self.engine.register(table_plan.ref.registered_name, frames.to_frame(table_plan.spec, result.rows))
                 registered.append(table_plan.ref.registered_name)
+            for ref in prepared.tables:
+                if ref.spec.virtual:  # DataDictionary tables: built now, no request
+                    self.engine.register(ref.registered_name, self.data_dictionary(ref.spec.name))
+                    registered.append(ref.registered_name)
             return self.engine.run(prepared.sql, text)
         finally:
             for name in registered:
                 self.engine.unregister(name)
 
+    def data_dictionary(self, table: str) -> pd.DataFrame:
+        """A DataDictionary table as a DataFrame (also what SessionIOs@DataDictionary returns)."""
+        containers = [datadictionary.ContainerInfo(c.alias, c.config.provider, self.connection.name, c.config.api_url,
+                                                   c.config.file, c.config.line, c.attributes)
+                      for c in self.containers.values()]
+        return datadictionary.build(datadictionary.lookup(table), self.iolog.rows(), list(self.statement_log),
+                                    containers)
+
     def _resolve_container(self, alias: str | None) -> str:
         if alias is None:
             return self.default_alias
+        if alias.lower() == datadictionary.ALIAS.lower():
+            return datadictionary.ALIAS
         container = self.containers.get(alias.lower())
         if container is None:
             known = ", ".join(f"@{c.alias}" for c in self.containers.values())

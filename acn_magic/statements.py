@@ -86,7 +86,34 @@ def mark_aliases(text: str) -> str:
         if text[i] == "@" and 0 < i and (text[i - 1].isalnum() or text[i - 1] in '_")') and i + 1 < n and \
                 (text[i + 1].isalpha() or text[i + 1] == "_"):
             out[i] = ALIAS_MARK
-    return "".join(out)
+    return _alias_before_arguments("".join(out))
+
+
+def _alias_before_arguments(text: str) -> str:
+    """`Contacts(status => 1)$acn` becomes `Contacts$acn(status => 1)` (both placements are accepted)."""
+    code = set(code_positions(text))
+    i = 0
+    while i < len(text):
+        if text[i] == ")" and i in code and text.startswith(ALIAS_MARK, i + 1):
+            end = i + 2
+            while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+                end += 1
+            depth, start = 0, i
+            while start >= 0:
+                if start in code and text[start] == ")":
+                    depth += 1
+                elif start in code and text[start] == "(":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                start -= 1
+            if start > 0 and (text[start - 1].isalnum() or text[start - 1] in '_"'):
+                text = text[:start] + text[i + 1:end] + text[start:i + 1] + text[end:]
+                code = set(code_positions(text))
+            i = end
+            continue
+        i += 1
+    return text
 
 
 def mark_parameters(text: str) -> str:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from acn_magic import nativelog
 from acn_magic.errors import ApiError, AuthenticationError, QueryCancelled, TransportError
 from acn_magic.iolog import IoLog, RequestContext, SessionIO
 from acn_magic.ratelimit import RateLimiter, sleep_cancellable
@@ -61,6 +62,13 @@ class Transport:
 
     def close(self) -> None:
         self._http.close()
+
+    def apply_attributes(self) -> None:
+        """Make changed driver attributes (set NAME VALUE) effective at once."""
+        self.limiter.set_rate(float(self.attributes["max-requests-per-second"]))
+        self._slots = threading.BoundedSemaphore(int(self.attributes["max-concurrent-requests"]))
+        if not self.attributes["use-http-memory-cache"]:
+            self.clear_cache()
 
     # ---- public calls --------------------------------------------------------------------------------
 
@@ -148,6 +156,7 @@ class Transport:
             except requests.exceptions.RequestException as exc:
                 reached_server = not isinstance(exc, requests.exceptions.ConnectTimeout) and not _refused(exc)
                 self._finish_io(io, None, 0, 0, _describe(exc))
+                self._native_log(io, data, None, None)
                 if attempt < max_retries and (idempotent or not reached_server):
                     attempt += 1
                     self._backoff(attempt, None, cancel)
@@ -162,6 +171,7 @@ class Transport:
             rows = len(parsed.get(envelope, [])) if envelope and isinstance(parsed, dict) else 0
             error_text = None if status < 400 and parse_error is None else (_api_message(parsed) or parse_error or "")
             self._finish_io(io, status, len(content), rows, error_text if status >= 400 or parse_error else None)
+            self._native_log(io, data, dict(raw.headers), content)
             if status in RETRYABLE_STATUS and (idempotent or status == 429):
                 if status == 429:
                     retry_after = _retry_after(raw.headers.get("Retry-After"))
@@ -204,6 +214,15 @@ class Transport:
                         api_message=message)
 
     # ---- the request log ----------------------------------------------------------------------------------
+
+    def _native_log(self, io: SessionIO, body: bytes | None, headers: dict[str, str] | None,
+                    content: bytes | None) -> None:
+        if not self.attributes.get("log-native-calls-to-disk"):
+            return
+        key = str(self._http.headers.get("Api-Token", ""))
+        request_headers = {k: str(v) for k, v in self._http.headers.items()}
+        nativelog.append(str(self.attributes.get("native-log-folder") or ""), key, io, request_headers, body,
+                         headers, content)
 
     def _start_io(self, method: str, url: str, context: RequestContext, attempt: int, waited: float,
                   bytes_sent: int) -> SessionIO:

@@ -57,6 +57,15 @@ class Filter:
 
 
 @dataclass(frozen=True)
+class Parameter:
+    """A table-function parameter: `Contacts(listid => 3)` sends listid=3 to the API."""
+
+    name: str
+    api_param: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class TableSpec:
     name: str  # PascalCase plural, e.g. "Contacts"
     path: str  # the resource path below /api/3, e.g. "contacts"
@@ -70,6 +79,16 @@ class TableSpec:
     list_params: dict[str, str] = field(default_factory=dict)  # sent with every list request
     total_is_int: bool = False  # `meta.total` arrives as a number on this endpoint
     operations: frozenset[str] = frozenset({"select"})
+    parameters: tuple[Parameter, ...] = ()  # table-function parameters beyond those of the filters
+    virtual: bool = False  # built in the session (DataDictionary), never fetched from the API
+
+    def parameter_list(self) -> list[Parameter]:
+        """Every table-function parameter: the declared ones, then one per filter parameter."""
+        found = {p.name.lower(): p for p in self.parameters}
+        for f in self.filters:
+            name = f.param[len("filters["):-1] if f.param.startswith("filters[") else f.param.rstrip("[]")
+            found.setdefault(name.lower(), Parameter(name, f.param, f"filter on {f.column} ({f.kind})"))
+        return list(found.values())
 
     @property
     def envelope(self) -> str:

@@ -4,7 +4,7 @@ Adding a table is adding a spec here. Column names are the API's field names; `l
 """
 from __future__ import annotations
 
-from acn_magic.catalog.spec import Filter, TableSpec, columns
+from acn_magic.catalog.spec import Filter, Parameter, TableSpec, columns
 
 ALL = frozenset({"select", "insert", "update", "delete"})
 READ = frozenset({"select"})
@@ -27,6 +27,13 @@ TABLES: tuple[TableSpec, ...] = (
                  Filter("udate", "filters[updated_before]", "before")),
         sortable={"id": "id", "cdate": "cdate", "email": "email", "firstName": "first_name", "lastName": "last_name"},
         operations=ALL,
+        parameters=(Parameter("listid", "listid", "contacts on this list"),
+                    Parameter("tagid", "tagid", "contacts with this tag"),
+                    Parameter("status", "status", "list status: -1 any, 0 unconfirmed, 1 active, 2 unsubscribed, 3 bounced"),
+                    Parameter("segmentid", "segmentid", "contacts in this segment"),
+                    Parameter("formid", "formid", "contacts who subscribed through this form"),
+                    Parameter("seriesid", "seriesid", "contacts in this automation"),
+                    Parameter("search", "search", "names, organisation, phone or e-mail containing the text")),
     ),
     TableSpec(
         "Deals", "deals", "Sales opportunities: value in cents, pipeline (group), stage, owner and status "
@@ -44,6 +51,8 @@ TABLES: tuple[TableSpec, ...] = (
                  Filter("value", "filters[maximum_value]", "max_dollars")),
         sortable={"title": "title", "value": "value", "cdate": "cdate"},
         operations=ALL,
+        parameters=(Parameter("search", "filters[search]", "title or contact containing the text"),
+                    Parameter("tag", "filters[tag]", "deals whose contact has this tag")),
     ),
     TableSpec(
         "Accounts", "accounts", "Companies (accounts) with their number of contacts and deals.",
