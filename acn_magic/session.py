@@ -201,6 +201,7 @@ class Session:
         client_side = {"set": lambda: commands.run_set(text, self.set_attribute), "use": lambda: commands.run_use(text),
                        "local": lambda: commands.run_local(text, self.defines)}
         if kind in client_side:
+            text = statements.without_comments(text)
             return StatementResult(statement.number, statement.text, kind, client_side[kind]())
         explain = kind == "explain"
         if explain:

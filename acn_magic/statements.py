@@ -151,3 +151,7 @@ def blank_first_word(text: str) -> str:
                 end += 1
             return text[:i] + " " * (end - i) + text[end:]
     return text
+
+
+def without_comments(text: str) -> str:
+    return sqlparse.format(text, strip_comments=True).strip()
