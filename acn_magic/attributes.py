@@ -70,6 +70,8 @@ ATTRIBUTES: dict[str, AttributeDef] = {a.name: a for a in (
     AttributeDef("http-memory-cache-seconds", _positive_float, 300.0, "How long a cached answer stays valid."),
     AttributeDef("log-native-calls-to-disk", _bool, False, "Append every request and response to NDJSON files."),
     AttributeDef("native-log-folder", str, "", "Folder for the native call logs (default ~/invantive/logs)."),
+    AttributeDef("allow-dml-without-where", _bool, False, "Allow update and delete without a where clause."),
+    AttributeDef("dml-row-limit", _positive_int, 100, "Most rows one insert, update or delete may write."),
 )}
 
 

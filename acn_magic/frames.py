@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pandas as pd
@@ -9,6 +10,7 @@ import pandas as pd
 from acn_magic.catalog import Column, TableSpec
 
 _TRUE = {"1", "true", "yes"}
+_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
 _FALSE = {"0", "false", "no", ""}
 
 
@@ -34,7 +36,8 @@ def convert(column: Column, values: list[Any]) -> pd.Series:
         return pd.Series(pd.to_datetime(pd.Series(cleaned, dtype=object), utc=True, errors="coerce", format="ISO8601"),
                          dtype="datetime64[us, UTC]")
     if kind == "lts":
-        cleaned = [_timestamp_text(v) for v in values]
+        # Wall-clock fields: keep the wall time whether or not the API added an offset.
+        cleaned = [_OFFSET.sub("", t) if t else t for t in (_timestamp_text(v) for v in values)]
         return pd.Series(pd.to_datetime(pd.Series(cleaned, dtype=object), errors="coerce", format="ISO8601"),
                          dtype="datetime64[us]")
     if kind == "bool":

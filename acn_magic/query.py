@@ -67,9 +67,19 @@ def parse(text: str) -> exp.Expression:
     return cast(exp.Expression, tree)
 
 
-def prepare(text: str, resolve_container: ContainerResolver, params: Mapping[str, Any] | None = None) -> PreparedQuery:
+def prepare(text: str, resolve_container: ContainerResolver, params: Mapping[str, Any] | None = None,
+            local_tables: frozenset[str] = frozenset()) -> PreparedQuery:
     tree = parse(text)
     bind(tree, text, params or {})
+    return resolve(tree, text, resolve_container, local_tables)
+
+
+def resolve(tree: exp.Expression, text: str, resolve_container: ContainerResolver,
+            local_tables: frozenset[str] = frozenset()) -> PreparedQuery:
+    """Resolve every table name of a parsed statement to a container and spec, renaming it for DuckDB.
+
+    `local_tables` are DataFrames the user registered in the session: they keep their own names.
+    """
     cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     tables: dict[tuple[str, str, tuple[tuple[str, str], ...]], TableRef] = {}
     for table in list(tree.find_all(exp.Table)):
@@ -83,7 +93,8 @@ def prepare(text: str, resolve_container: ContainerResolver, params: Mapping[str
         written_alias: str | None = None
         if statements.ALIAS_MARK in raw_name:
             raw_name, _, written_alias = raw_name.rpartition(statements.ALIAS_MARK)
-        if written_alias is None and not table.args.get("db") and raw_name.lower() in cte_names and arguments is None:
+        if written_alias is None and not table.args.get("db") and arguments is None and \
+                (raw_name.lower() in cte_names or raw_name.lower() in local_tables):
             continue
         try:
             container = resolve_container(written_alias)

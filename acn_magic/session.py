@@ -18,6 +18,7 @@ from acn_magic import (
     attributes,
     commands,
     datadictionary,
+    dml,
     frames,
     hints,
     planner,
@@ -41,6 +42,7 @@ from acn_magic.transport import Transport
 
 SANDBOX_CONTACTS = 1000
 SELECT_KINDS = {"select", "with", "values", "from", "table", "("}
+DML_KINDS = {"insert", "update", "delete"}
 
 
 @dataclass
@@ -72,7 +74,7 @@ class StatementResult:
 
     def summary(self) -> str:
         """One line of what the statement cost, from the same data as SessionIOs."""
-        if self.kind not in SELECT_KINDS:
+        if self.kind not in SELECT_KINDS and self.kind not in DML_KINDS:
             return ""
         cached = f" ({self.cache_hits} from cache)" if self.cache_hits else ""
         waited = f", {self.waited_seconds:.1f} s waiting for the rate limit" if self.waited_seconds >= 0.05 else ""
@@ -102,6 +104,7 @@ class Session:
         self.show_progress = True
         self.pushdown = True  # off: every table is read in full (a reference for tests and benchmarks)
         self.defines: dict[str, str] = {}
+        self.frames: dict[str, pd.DataFrame] = {}  # user DataFrames usable as tables
         self.statement_log: list[datadictionary.StatementLog] = []
         self._sandbox = sandbox
         self._statement_ids = itertools.count(1)
@@ -164,7 +167,7 @@ class Session:
         """`set NAME[@ALIAS] VALUE`: effective at once for that container, or for every ActiveCampaign one."""
         targets = [c for c in self.containers.values() if c.transport is not None]
         if alias is not None:
-            self._resolve_container(alias)
+            self.resolve_container(alias)
             targets = [self.containers[alias.lower()]]
         changed = []
         for container in targets:
@@ -207,18 +210,34 @@ class Session:
         if explain:
             text = statements.blank_first_word(text)
             kind = statements.first_word(text)
-        if kind not in SELECT_KINDS:
-            raise UnsupportedStatement(f'"{kind}" statements are not supported; acn_magic runs SELECT '
-                                       f"queries (with joins, CTEs, unions, aggregates and window functions).",
-                                       line=1, column=1)
+        if kind not in SELECT_KINDS and kind not in DML_KINDS:
+            raise UnsupportedStatement(f'"{kind}" statements are not supported; acn_magic runs select, insert, '
+                                       f"update and delete, and set, use and local.", line=1, column=1)
         self.cancel_event.clear()
         started = time.monotonic()
-        prepared = query.prepare(text, self._resolve_container, params)
-        query_plan = planner.plan(prepared, self.pushdown)
-        if explain:
-            return StatementResult(statement.number, statement.text, "explain", query_plan.describe())
-        cache = hints.http_memory_cache(text)
         context = RequestContext(statement_id, statement.first_line)
+        if kind in DML_KINDS:
+            frame = dml.run(self, text, params, context, explain=explain)
+            warnings: list[str] = []
+        else:
+            prepared = query.prepare(text, self.resolve_container, params, self.local_table_names())
+            if explain:
+                return StatementResult(statement.number, statement.text, "explain",
+                                       planner.plan(prepared, self.pushdown).describe())
+            frame, warnings = self.run_query(prepared, text, context)
+        ios = self.iolog.rows(statement_id)
+        return StatementResult(statement.number, statement.text, statement.kind, frame, requests=len(ios),
+                               rows_retrieved=sum(io.rows_retrieved for io in ios),
+                               bytes_received=sum(io.bytes_received for io in ios),
+                               seconds=time.monotonic() - started, warnings=warnings,
+                               cache_hits=sum(1 for io in ios if io.from_cache),
+                               waited_seconds=sum(io.waited_for_rate_limit_ms for io in ios) / 1000)
+
+    def run_query(self, prepared: query.PreparedQuery, text: str,
+                  context: RequestContext) -> tuple[pd.DataFrame, list[str]]:
+        """Plan, fetch and evaluate a prepared SELECT: its result and any warnings."""
+        query_plan = planner.plan(prepared, self.pushdown)
+        cache = hints.http_memory_cache(text)
         warnings: list[str] = []
         with self._lock:
             try:
@@ -233,13 +252,17 @@ class Session:
                 frame = self._evaluate(prepared, fetched, text)
             for _plan, result in fetched:
                 warnings += result.warnings
-        ios = self.iolog.rows(statement_id)
-        return StatementResult(statement.number, statement.text, statement.kind, frame, requests=len(ios),
-                               rows_retrieved=sum(io.rows_retrieved for io in ios),
-                               bytes_received=sum(io.bytes_received for io in ios),
-                               seconds=time.monotonic() - started, warnings=warnings,
-                               cache_hits=sum(1 for io in ios if io.from_cache),
-                               waited_seconds=sum(io.waited_for_rate_limit_ms for io in ios) / 1000)
+        return frame, warnings
+
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        """Make a DataFrame usable as a table in SQL (e.g. insert into Contacts (...) select ... from name)."""
+        if not name.replace("_", "").isalnum():
+            raise AcnError(f'"{name}" cannot name a table; use letters, digits and underscores.')
+        self.frames[name.lower()] = frame
+        self.engine.register(name, frame)
+
+    def local_table_names(self) -> frozenset[str]:
+        return frozenset(self.frames)
 
     def _fetch_all(self, query_plan: planner.QueryPlan, context: RequestContext,
                    cache: hints.CacheHint) -> list[tuple[planner.TablePlan, FetchResult]]:
@@ -293,7 +316,7 @@ class Session:
         return datadictionary.build(datadictionary.lookup(table), self.iolog.rows(), list(self.statement_log),
                                     containers)
 
-    def _resolve_container(self, alias: str | None) -> str:
+    def resolve_container(self, alias: str | None) -> str:
         if alias is None:
             return self.default_alias
         if alias.lower() == datadictionary.ALIAS.lower():

@@ -81,6 +81,9 @@ class TableSpec:
     operations: frozenset[str] = frozenset({"select"})
     parameters: tuple[Parameter, ...] = ()  # table-function parameters beyond those of the filters
     virtual: bool = False  # built in the session (DataDictionary), never fetched from the API
+    required: tuple[str, ...] = ()  # columns an insert must give
+    writable: tuple[str, ...] = ()  # columns insert and update may set
+    update_by_post: tuple[str, ...] = ()  # updated by POSTing these key columns with the change (an upsert)
 
     def parameter_list(self) -> list[Parameter]:
         """Every table-function parameter: the declared ones, then one per filter parameter."""

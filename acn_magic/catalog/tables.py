@@ -4,6 +4,8 @@ Adding a table is adding a spec here. Column names are the API's field names; `l
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from acn_magic.catalog.spec import Filter, Parameter, TableSpec, columns
 
 ALL = frozenset({"select", "insert", "update", "delete"})
@@ -80,11 +82,13 @@ TABLES: tuple[TableSpec, ...] = (
         operations=frozenset({"select", "insert", "delete"}),
     ),
     TableSpec(
-        "ContactLists", "contactLists", "List memberships: status 1 active, 2 unsubscribed (0 unconfirmed, 3 bounced).",
+        "ContactLists", "contactLists", "List memberships: status 1 active, 2 unsubscribed (0 unconfirmed, 3 bounced). "
+                                        "Insert or update a row to subscribe (status 1) or unsubscribe (status 2).",
         columns(f"id:int contact:int list:int form:int seriesid:int sdate:ts udate:ts status:int responder:int "
                 f"sync:int unsubreason campaign:int message:int first_name last_name ip4Sub:int sourceid:int "
                 f"autosyncLog ip4_last:int ip4Unsub:int {STAMPS} unsubscribeAutomation:int automation:int"),
-        single_key="contactList", operations=frozenset({"select", "insert"}),
+        single_key="contactList", operations=frozenset({"select", "insert", "update"}),
+        update_by_post=("contact", "list"),
     ),
     TableSpec(
         "Tags", "tags", "Tags with the number of contacts carrying each.",
@@ -306,3 +310,44 @@ TABLES: tuple[TableSpec, ...] = (
         single_key="activity", filters=(Filter("subscriberid", "contact"),), sortable={"tstamp": "tstamp"},
     ),
 )
+
+# What insert and update may send, per table: (required on insert, writable columns).
+WRITES: dict[str, tuple[str, str]] = {
+    "Contacts": ("email", "email firstName lastName phone"),
+    "Deals": ("title value currency group stage owner",
+              "title description value currency group stage owner contact account percent status"),
+    "Accounts": ("name", "name accountUrl"),
+    "AccountContacts": ("account contact", "account contact jobTitle"),
+    "Lists": ("name stringid sender_url sender_reminder",
+              "name stringid sender_url sender_reminder sender_name sender_addr1 sender_city sender_country"),
+    "ContactLists": ("list contact status", "list contact status"),
+    "Tags": ("tag", "tag tagType description"),
+    "ContactTags": ("contact tag", "contact tag"),
+    "Fields": ("title type", "title type descript perstag defval isrequired visible ordernum"),
+    "FieldValues": ("contact field value", "contact field value"),
+    "DealGroups": ("title currency", "title currency autoassign allusers allgroups"),
+    "DealStages": ("title group", "title group color order width"),
+    "DealTasks": ("relid duedate dealTasktype", "relid reltype duedate edate dealTasktype title note status assignee"),
+    "DealTaskTypes": ("title", "title status defduration"),
+    "Notes": ("note reltype relid", "note reltype relid"),
+    "Users": ("username email firstName lastName", "username email firstName lastName phone"),
+    "Messages": ("fromname fromemail reply2", "name fromname fromemail reply2 subject text html"),
+    "ContactAutomations": ("contact automation", "contact automation"),
+    "ContactDeals": ("deal contact", "deal contact"),
+    "DealCustomFieldMeta": ("fieldLabel fieldType", "fieldLabel fieldType fieldDefault isRequired displayOrder"),
+    "DealCustomFieldData": ("dealId customFieldId fieldValue", "dealId customFieldId fieldValue"),
+    "AccountCustomFieldMeta": ("fieldLabel fieldType", "fieldLabel fieldType fieldDefault isRequired displayOrder"),
+    "AccountCustomFieldData": ("customerAccountId customFieldId fieldValue",
+                               "customerAccountId customFieldId fieldValue"),
+    "Webhooks": ("name url events sources", "name url events sources listid"),
+    "EcomCustomers": ("connectionid externalid email", "connectionid externalid email acceptsMarketing"),
+    "EcomOrders": ("externalid source email totalPrice currency connectionid customerid externalCreatedDate",
+                   "externalid externalcheckoutid source email totalPrice currency connectionid customerid "
+                   "externalCreatedDate orderNumber shippingMethod"),
+    "Connections": ("service externalid name logoUrl linkUrl", "service externalid name logoUrl linkUrl status"),
+    "Groups": ("title", "title descript"),
+    "SavedResponses": ("title subject body", "title subject body"),
+}
+
+TABLES = tuple(replace(t, required=tuple(WRITES[t.name][0].split()), writable=tuple(WRITES[t.name][1].split()))
+               if t.name in WRITES else t for t in TABLES)
