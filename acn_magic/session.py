@@ -70,14 +70,14 @@ class StatementResult:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     cache_hits: int = 0
-    waited_seconds: float = 0.0
+    waited_seconds: float = 0.0  # the longest any one request waited for its slot
 
     def summary(self) -> str:
         """One line of what the statement cost, from the same data as SessionIOs."""
         if self.kind not in SELECT_KINDS and self.kind not in DML_KINDS:
             return ""
         cached = f" ({self.cache_hits} from cache)" if self.cache_hits else ""
-        waited = f", {self.waited_seconds:.1f} s waiting for the rate limit" if self.waited_seconds >= 0.05 else ""
+        waited = f", up to {self.waited_seconds:.1f} s queued for the rate limit" if self.waited_seconds >= 0.05 else ""
         return (f"{self.requests:,} API request{'s' if self.requests != 1 else ''}{cached}, "
                 f"{self.rows_retrieved:,} rows retrieved, {len(self.frame):,} returned, "
                 f"{_size(self.bytes_received)}, {self.seconds:.1f} s{waited}")
@@ -231,7 +231,7 @@ class Session:
                                bytes_received=sum(io.bytes_received for io in ios),
                                seconds=time.monotonic() - started, warnings=warnings,
                                cache_hits=sum(1 for io in ios if io.from_cache),
-                               waited_seconds=sum(io.waited_for_rate_limit_ms for io in ios) / 1000)
+                               waited_seconds=max((io.waited_for_rate_limit_ms for io in ios), default=0) / 1000)
 
     def run_query(self, prepared: query.PreparedQuery, text: str,
                   context: RequestContext) -> tuple[pd.DataFrame, list[str]]:

@@ -96,6 +96,8 @@ def fresh_session(fresh_sandbox: Sandbox, tmp_path: Path) -> Iterator[Session]:
 @pytest.fixture(autouse=True)
 def no_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests never read the developer's own settings: an empty home and no settings variables."""
-    monkeypatch.setenv("HOME", str(tmp_path_factory.getbasetemp() / "home"))
+    home = tmp_path_factory.getbasetemp() / "home"
+    home.mkdir(exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
     for name in ("ACN_SETTINGS", "INVANTIVE_SETTINGS_FILE_PATH", "ACN_CONNECTION"):
         monkeypatch.delenv(name, raising=False)
