@@ -34,6 +34,9 @@ def ensure_venv() -> Path:
         print("installing acn_magic and its dependencies (first run only)", flush=True)
         subprocess.run([py, "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
         subprocess.run([py, "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"], check=True)
+        # The "ActiveCampaign SQL" kernel, with this environment's Python, for Jupyter and VS Code.
+        subprocess.run([py, "-m", "acn_magic.kernel", "install", "--sys-prefix"], check=True,
+                       stdout=subprocess.DEVNULL)
         STAMP.write_text(wanted)
     return venv_python()
 
