@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -41,6 +42,17 @@ def ensure_venv() -> Path:
     return venv_python()
 
 
+def ensure_browser() -> None:
+    """Debian's Chromium for the JupyterLab end-to-end test; best effort (the test skips, saying why, without it)."""
+    if shutil.which("chromium") or not shutil.which("apt-get") or os.geteuid() != 0:
+        return
+    print("installing Debian's chromium for the browser test (first run only)", flush=True)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], env=env, check=False, **quiet)  # type: ignore[call-overload]
+    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, check=False, **quiet)  # type: ignore[call-overload]
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"demo", "test"}:
         print("usage: python3 dev.py demo | test [pytest args...]", file=sys.stderr)
@@ -49,6 +61,7 @@ def main(argv: list[str]) -> int:
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     if argv[0] == "demo":
         return subprocess.run([py, "-m", "acn_magic.demo", *argv[1:]], cwd=ROOT, env=env).returncode
+    ensure_browser()
     return subprocess.run([py, "-m", "pytest", *argv[1:]], cwd=ROOT, env=env).returncode
 
 
