@@ -12,7 +12,8 @@
     ├── ApiError                 the ActiveCampaign API answered with an error (status, API message, URL)
     │   └── AuthenticationError  the API key was refused (403)
     ├── TransportError           the API could not be reached, or retries ran out
-    └── QueryCancelled           the user interrupted a running statement
+    ├── QueryCancelled           the user interrupted a running statement
+    └── InternalError            a bug in acn_magic, reported without a raw traceback
 """
 from __future__ import annotations
 
@@ -100,6 +101,10 @@ class TransportError(AcnError):
 
 class QueryCancelled(AcnError):
     """The user interrupted a running statement."""
+
+
+class InternalError(AcnError):
+    """A bug in acn_magic, caught so that no raw traceback reaches the user; please report it."""
 
 
 def closest(name: str, candidates: Iterable[str], limit: int = 3) -> list[str]:

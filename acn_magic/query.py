@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
+from sqlglot.errors import ParseError, SqlglotError, TokenError
 
 from acn_magic import catalog, datadictionary, statements
 from acn_magic.catalog import TableSpec
@@ -60,6 +60,10 @@ def parse(text: str) -> exp.Expression:
                        column=detail.get("col")) from None
     except TokenError as exc:
         raise SqlError(f"Syntax error: {_plain(str(exc))}. Check for an unclosed quote or comment.") from None
+    except RecursionError:
+        raise SqlError("The statement is nested too deeply to parse; simplify it.") from None
+    except SqlglotError as exc:
+        raise SqlError(f"The statement cannot be read: {_plain(str(exc))}.") from None
     if tree is None:
         raise SqlError("The statement is empty.")
     if top is not None and isinstance(tree, exp.Select) and not tree.args.get("limit"):

@@ -44,3 +44,20 @@ def sleep_cancellable(seconds: float, cancel: threading.Event | None) -> None:
         return
     if cancel.wait(seconds):
         raise QueryCancelled("The statement was cancelled.")
+
+
+_SHARED: dict[str, RateLimiter] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def for_account(api_url: str, rate: float) -> RateLimiter:
+    """The one limiter of an account in this process: ActiveCampaign counts requests per account, so every
+    session and thread talking to it shares the budget. The latest rate set for the account applies."""
+    key = api_url.rstrip("/").lower()
+    with _SHARED_LOCK:
+        limiter = _SHARED.get(key)
+        if limiter is None:
+            limiter = _SHARED[key] = RateLimiter(rate)
+        else:
+            limiter.set_rate(rate)
+        return limiter

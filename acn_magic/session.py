@@ -29,6 +29,7 @@ from acn_magic import (
 from acn_magic.engine import Engine
 from acn_magic.errors import (
     AcnError,
+    InternalError,
     QueryCancelled,
     SqlError,
     UnknownTable,
@@ -152,6 +153,17 @@ class Session:
                 exc.args = (f"{exc.args[0] if exc.args else exc} (statement {statement.number})",)
                 self._close_log(log, started, None, str(exc))
                 raise
+            except RecursionError:
+                error = SqlError("The statement is nested too deeply; simplify it.").located(statement.number, 0)
+                self._close_log(log, started, None, str(error))
+                raise error from None
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except Exception as exc:  # a bug of ours: a message, not a raw traceback from deep inside
+                internal = InternalError(f"Internal error ({type(exc).__name__}: {exc}) in statement {statement.number}. "
+                                         f"This is a bug in acn_magic; please report it with the statement.")
+                self._close_log(log, started, None, str(internal))
+                raise internal from exc
             self._close_log(log, started, result, None)
             results.append(result)
         return results

@@ -10,6 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import sqlparse
+from sqlparse.exceptions import SQLParseError
+
+from acn_magic.errors import SqlError
 
 ALIAS_MARK = "$"
 _TOP = re.compile(r"(?is)^(\s*select\s+(?:distinct\s+)?)top\s+(\d+)\b")
@@ -30,6 +33,13 @@ class Statement:
 
 def split(cell: str) -> list[Statement]:
     """The cell's statements in order; comments and empty statements are dropped."""
+    try:
+        return _split(cell)
+    except (SQLParseError, RecursionError):
+        raise SqlError("The text is nested too deeply to read; simplify it.") from None
+
+
+def _split(cell: str) -> list[Statement]:
     statements: list[Statement] = []
     cursor = 0
     for raw in sqlparse.split(cell):
@@ -41,7 +51,7 @@ def split(cell: str) -> list[Statement]:
             start = cursor
         cursor = start + len(stripped)
         text = stripped[:-1].rstrip() if stripped.endswith(";") else stripped
-        code = sqlparse.format(text, strip_comments=True).strip()
+        code = without_comments(text)
         if not code or code == ";":
             continue
         match = _FIRST_WORD.search(code)
@@ -137,7 +147,7 @@ def take_top(text: str) -> tuple[str, int | None]:
 
 
 def first_word(text: str) -> str:
-    code = sqlparse.format(text, strip_comments=True).strip()
+    code = without_comments(text)
     match = _FIRST_WORD.search(code)
     return match.group(0).lower() if match else ""
 
@@ -154,4 +164,7 @@ def blank_first_word(text: str) -> str:
 
 
 def without_comments(text: str) -> str:
-    return sqlparse.format(text, strip_comments=True).strip()
+    try:
+        return str(sqlparse.format(text, strip_comments=True)).strip()
+    except (SQLParseError, RecursionError):
+        raise SqlError("The text is nested too deeply to read; simplify it.") from None

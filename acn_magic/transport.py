@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 import requests
 
-from acn_magic import nativelog
+from acn_magic import nativelog, ratelimit
 from acn_magic.errors import ApiError, AuthenticationError, QueryCancelled, TransportError
 from acn_magic.iolog import IoLog, RequestContext, SessionIO
-from acn_magic.ratelimit import RateLimiter, sleep_cancellable
+from acn_magic.ratelimit import sleep_cancellable
 
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
 MAX_BACKOFF_SECONDS = 8.0
@@ -44,7 +44,7 @@ class Transport:
         self.host = urlsplit(api_url).netloc
         self.iolog = iolog
         self.attributes = attributes
-        self.limiter = RateLimiter(attributes["max-requests-per-second"])
+        self.limiter = ratelimit.for_account(api_url, float(attributes["max-requests-per-second"]))
         self._http = requests.Session()
         self._http.headers.update({"Api-Token": api_key, "Accept": "application/json",
                                    "User-Agent": "acn_magic (SQL over the ActiveCampaign API)"})
@@ -162,10 +162,12 @@ class Transport:
                     self._backoff(attempt, None, cancel)
                     continue
                 if not idempotent and reached_server:
-                    raise TransportError(f"{method} {prepared_url} may or may not have been applied: {_describe(exc)}. "
-                                         f"Check the record before repeating the change.") from None
-                raise TransportError(f"{method} {prepared_url} failed after {attempt + 1} attempts: {_describe(exc)}. "
-                                     f"Check that {self.host} is reachable, or raise max-retries.") from None
+                    raise TransportError(f"{method} {prepared_url} on data container \"{self.alias}\" may or may not "
+                                         f"have been applied: {_describe(exc)}. Check the record before repeating "
+                                         f"the change.") from None
+                raise TransportError(f"{method} {prepared_url} on data container \"{self.alias}\" failed after "
+                                     f"{attempt + 1} attempts: {_describe(exc)}. Check that {self.host} is "
+                                     f"reachable, or raise max-retries.") from None
             status = raw.status_code
             parsed, parse_error = _parse(content)
             rows = len(parsed.get(envelope, [])) if envelope and isinstance(parsed, dict) else 0
@@ -179,8 +181,9 @@ class Transport:
                     attempt += 1
                     self._backoff(attempt, retry_after, cancel)
                     continue
-                raise TransportError(f"{method} {prepared_url} kept failing with HTTP {status} after "
-                                     f"{attempt + 1} attempts. Try again later, or raise max-retries.")
+                raise TransportError(f"{method} {prepared_url} on data container \"{self.alias}\" kept failing with "
+                                     f"HTTP {status} after {attempt + 1} attempts. Try again later, or raise "
+                                     f"max-retries.")
             if status >= 400:
                 raise self._api_error(status, prepared_url, parsed, method)
             if parse_error is not None:
@@ -210,8 +213,8 @@ class Transport:
             return ApiError(f"ActiveCampaign refused {method} {url} because of a payment issue on the account "
                             f"(HTTP 402).", status=status, url=url, api_message=message)
         detail = f": {message}" if message else ""
-        return ApiError(f"ActiveCampaign answered HTTP {status} to {method} {url}{detail}", status=status, url=url,
-                        api_message=message)
+        return ApiError(f"ActiveCampaign answered HTTP {status} to {method} {url} on data container "
+                        f"\"{self.alias}\"{detail}", status=status, url=url, api_message=message)
 
     # ---- the request log ----------------------------------------------------------------------------------
 

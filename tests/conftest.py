@@ -101,3 +101,13 @@ def no_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.T
     monkeypatch.setenv("HOME", str(home))
     for name in ("ACN_SETTINGS", "INVANTIVE_SETTINGS_FILE_PATH", "ACN_CONNECTION"):
         monkeypatch.delenv(name, raising=False)
+
+
+# Everything the tests printed or reported, for the final secrets check (tests/test_zz_secrets.py).
+CAPTURED: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    CAPTURED.extend(content for _name, content in report.sections)
+    if report.longrepr is not None:
+        CAPTURED.append(str(report.longrepr))

@@ -206,3 +206,21 @@ def test_kernelspec_files_and_install(tmp_path: Path) -> None:
     listing = subprocess.run([sys.executable, "-m", "jupyter", "kernelspec", "list"], capture_output=True, text=True,
                              timeout=60)
     assert "activecampaign_sql" in listing.stdout
+
+
+def test_the_kernel_survives_fuzzed_cells(kernel: tuple[KernelManager, Any]) -> None:
+    import random
+
+    from tests.test_reliability import TOKENS
+
+    km, kc = kernel
+    rng = random.Random(11)
+    for _ in range(40):
+        cell = " ".join(rng.choice(TOKENS) for _ in range(rng.randint(1, 15)))
+        reply, messages = execute(kc, cell)
+        assert reply["status"] in ("ok", "error"), (cell, reply)
+        if reply["status"] == "error":
+            assert [m["msg_type"] for m in messages].count("error") == 1 and reply["ename"] != "InternalError", cell
+        assert km.is_alive()
+    reply, _ = execute(kc, "select 1 as alive")
+    assert reply["status"] == "ok"
