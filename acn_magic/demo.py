@@ -1,6 +1,10 @@
 """`python3 dev.py demo`: SQL over the embedded ActiveCampaign sandbox, each result a DataFrame."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import Any
+
 import pandas as pd
 
 import acn_magic
@@ -31,6 +35,44 @@ QUERIES = [
 ]
 
 
+def run_notebook(output: Path) -> str:
+    """Execute notebooks/getting-started.ipynb against the sandbox; the executed copy goes to `output`."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    source = Path(__file__).resolve().parent.parent / "notebooks" / "getting-started.ipynb"
+    if not source.exists():
+        return "(notebooks/ is not beside this installation; skipped)"
+    nb = nbformat.read(source, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3").execute()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, output)
+    tables = sum(1 for c in nb.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {}))
+    images = sum(1 for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {}))
+    return f"executed {len(nb.cells)} cells: {tables} tables, {images} chart; saved to {output}"
+
+
+def ask_kernel(code: str) -> str:
+    """One cell on the "ActiveCampaign SQL" kernel, as JupyterLab or VS Code would send it."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import start_new_kernel
+
+    if "activecampaign_sql" not in KernelSpecManager().find_kernel_specs():
+        from acn_magic.kernel import install
+
+        install.install(prefix=sys.prefix)
+    manager, client = start_new_kernel(kernel_name="activecampaign_sql")
+    try:
+        collected: list[dict[str, Any]] = []
+        reply = client.execute_interactive(code, timeout=120, output_hook=collected.append)
+        texts = [m["content"]["data"]["text/plain"] for m in collected if m["msg_type"] == "execute_result"]
+        return texts[-1] if texts else f"(status {reply['content']['status']})"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+
 def main() -> int:
     with acn_magic.connect() as session, pd.option_context("display.width", 160, "display.max_columns", 20):
         print()
@@ -41,7 +83,12 @@ def main() -> int:
             print(result.frame.to_string(index=False))
             print(f"({len(result.frame)} rows, {result.requests} API requests, {result.rows_retrieved:,} rows "
                   f"retrieved, {result.seconds:.1f} s)\n")
-        print(f"Session total: {len(session.iolog)} API requests.")
+        print(f"Session total: {len(session.iolog)} API requests.\n")
+    print("-- The getting-started notebook, run by nbclient on the Python kernel with %load_ext acn_magic")
+    print("  ", run_notebook(Path.cwd() / "demo-output" / "getting-started.ipynb"))
+    print("\n-- The same sandbox through the \"ActiveCampaign SQL\" kernel (what JupyterLab and VS Code talk to)")
+    print("   select count(*) as contacts, count(distinct split_part(email, '@', 2)) as domains from Contacts")
+    print(ask_kernel("select count(*) as contacts, count(distinct split_part(email, '@', 2)) as domains from Contacts"))
     return 0
 
 

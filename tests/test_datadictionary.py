@@ -13,9 +13,7 @@ import pytest
 from acn_magic import Session, connect
 from acn_magic.errors import AcnError, SqlError, TransportError
 from acn_magic.sandbox import Sandbox
-from tests.conftest import CANARY_KEY, Api
-
-FAST = {"max-requests-per-second": "1000"}
+from tests.conftest import CANARY_KEY, FAST, Api
 
 
 @pytest.fixture()

@@ -14,8 +14,7 @@ from acn_magic import Session, catalog, connect
 from acn_magic.dml import DmlError
 from acn_magic.errors import SqlError
 from acn_magic.sandbox import Sandbox
-
-FAST = {"max-requests-per-second": "1000"}
+from tests.conftest import FAST
 
 # table: (values to insert, (column, new value) to update or None)
 SAMPLES: dict[str, tuple[dict[str, Any], tuple[str, Any] | None]] = {

@@ -17,10 +17,7 @@ from acn_magic import Session, connect
 from acn_magic import settings as acn_settings
 from acn_magic.errors import AcnError, AuthenticationError, InternalError, SettingsError, TransportError
 from acn_magic.sandbox import FAULT_KINDS, Sandbox
-
-SCAN = "select /*+ http_memory_cache(false, false) */ id, email, cdate from Contacts order by id"
-JOIN = ("select /*+ http_memory_cache(false, false) */ t.tag, count(*) as contacts, min(c.email) as first_email "
-        "from Contacts c join ContactTags ct on ct.contact = c.id join Tags t on t.id = ct.tag group by t.tag order by t.tag")
+from benchmarks.reliability import JOIN, SCAN  # the same queries as the full fault run
 
 
 @pytest.mark.parametrize("seed", [101, 202, 303])

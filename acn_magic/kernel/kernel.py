@@ -160,9 +160,12 @@ class AcnKernel(Kernel):
             entries = [e for e in entries if e[0] == session and start <= e[1] and (stop is None or e[1] < stop)]
         elif hist_access_type == "search":
             entries = [e for e in entries if fnmatch.fnmatch(e[2], pattern or "*")]
-            if unique:
-                seen: set[str] = set()
-                entries = [e for e in reversed(entries) if not (e[2] in seen or seen.add(e[2]))][::-1]  # type: ignore[func-returns-value]
+            if unique:  # keep the latest entry of each input
+                latest: dict[str, tuple[int, int, str, str]] = {}
+                for entry in entries:
+                    latest.pop(entry[2], None)
+                    latest[entry[2]] = entry
+                entries = list(latest.values())
             entries = entries[-n:] if n else entries
         history = [(s, line, (code, out) if output else code) for s, line, code, out in entries]
         return {"status": "ok", "history": history}
