@@ -157,8 +157,6 @@ class Session:
                 error = SqlError("The statement is nested too deeply; simplify it.").located(statement.number, 0)
                 self._close_log(log, started, None, str(error))
                 raise error from None
-            except (KeyboardInterrupt, SystemExit):
-                raise
             except Exception as exc:  # a bug of ours: a message, not a raw traceback from deep inside
                 internal = InternalError(f"Internal error ({type(exc).__name__}: {exc}) in statement {statement.number}. "
                                          f"This is a bug in acn_magic; please report it with the statement.")
@@ -180,7 +178,11 @@ class Session:
         targets = [c for c in self.containers.values() if c.transport is not None]
         if alias is not None:
             self.resolve_container(alias)
-            targets = [self.containers[alias.lower()]]
+            container = self.containers.get(alias.lower())
+            if container is None or container.transport is None:
+                raise SqlError(f"@{alias} has no driver attributes; set them on an ActiveCampaign data container.",
+                               line=1, column=1)
+            targets = [container]
         changed = []
         for container in targets:
             where = f'set {name}@{container.alias}'

@@ -226,6 +226,8 @@ def test_set_for_one_container_only(sandbox: Sandbox, tmp_path: Path) -> None:
             s.sql("set max-retry 3")
         with pytest.raises(AcnError, match='Unknown data container "@nope"'):
             s.sql("set max-retries@nope 3")
+        with pytest.raises(AcnError, match="@DataDictionary has no driver attributes"):
+            s.sql("set max-retries@DataDictionary 3")
 
 
 # ---- table functions and client-side statements ---------------------------------------------------------------

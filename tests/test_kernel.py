@@ -224,3 +224,15 @@ def test_the_kernel_survives_fuzzed_cells(kernel: tuple[KernelManager, Any]) -> 
         assert km.is_alive()
     reply, _ = execute(kc, "select 1 as alive")
     assert reply["status"] == "ok"
+
+
+def test_the_wheel_installs_the_kernelspec_as_shared_data(tmp_path: Path) -> None:
+    import zipfile
+
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
+                             "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    wheel = next(tmp_path.glob("acn_magic-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shared = "acn_magic-0.1.0.data/data/share/jupyter/kernels/activecampaign_sql/"
+    assert {shared + n for n in ("kernel.json", "logo-32x32.png", "logo-64x64.png")} <= names
