@@ -160,6 +160,9 @@ class _SettingsReader:
         except xml.parsers.expat.ExpatError as exc:
             raise SettingsError(f"{self.file}, line {exc.lineno}, column {exc.offset + 1}: the XML is malformed "
                                 f"({xml.parsers.expat.errors.messages[exc.code]}). Fix the file or remove it.") from None
+        except (LookupError, UnicodeError) as exc:  # an unknown or wrong encoding in the XML declaration
+            raise SettingsError(f"{self.file}, line {self.parser.CurrentLineNumber}: the file's encoding cannot be "
+                                f"read ({exc}). Save it as UTF-8 with encoding=\"utf-8\".") from None
         if not self.root_seen:
             raise self.fail("the file holds no <settings> element.")
 

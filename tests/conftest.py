@@ -1,14 +1,20 @@
 """Shared fixtures: sandboxes on loopback, started and stopped by the tests themselves."""
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
+from hypothesis import settings as hypothesis_settings
 
 from acn_magic import Session, connect
 from acn_magic.sandbox import Sandbox
+
+# CI replays the same fuzz cases every run; a developer's run explores new ones (and keeps what it found).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 # A distinctive key that must never show up in any output (see the secrets tests).
 CANARY_KEY = "CANARY0KEY0" + "f" * 61

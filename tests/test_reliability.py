@@ -212,6 +212,11 @@ def test_mutated_settings_files_give_settings_errors(tmp_path: Path, ops: list[t
         pass
 
 
+def test_an_unknown_encoding_is_a_settings_error() -> None:
+    with pytest.raises(SettingsError, match="encoding cannot be read"):
+        acn_settings.parse_text(b'<?xml version="1.0" encoding="tf-8"?>\n<settings/>', "enc.xml")
+
+
 def test_entity_bombs_external_entities_and_huge_files_are_refused(tmp_path: Path) -> None:
     bomb = b'<?xml version="1.0"?>\n<!DOCTYPE s [' + b"".join(
         f'<!ENTITY e{i} "{"&e" + str(i - 1) + ";" * 1 if i else "x"}{("&e" + str(i - 1) + ";") * 9 if i else ""}">'.encode()
