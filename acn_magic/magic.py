@@ -19,7 +19,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, needs_local_scope
 from traitlets import Bool, Int
 
-from acn_magic import completion, display, statements
+from acn_magic import completion, display
 from acn_magic.errors import AcnError, QueryCancelled
 from acn_magic.session import Session, StatementResult, connect
 
@@ -130,14 +130,11 @@ class AcnMagic(Magics):
         if not sql.strip():
             raise UsageError("No SQL given. Example: %acn select count(*) from Contacts   (see %acn?)")
         session = self._session(options.get("connection"), options.get("settings"))
-        if options.get("explain"):
-            sql = ";\n".join(f"explain {s.text}" for s in statements.split(sql))
-        if options.get("no_cache"):
-            sql = _without_cache(sql)
         namespace = UserNamespace(local_ns, self.shell.user_ns if self.shell is not None else {})
         first_io = len(session.iolog)
         session.show_progress = self.progress
-        results = session.execute(sql, namespace)
+        results = session.execute(sql, namespace, explain=bool(options.get("explain")),
+                                  no_cache=bool(options.get("no_cache")))
         if options.get("sessionios"):
             frame = session.data_dictionary("SessionIOs").iloc[first_io:].reset_index(drop=True)
             return self._present(frame, f"{len(frame)} API requests made by this cell", store_as, show_too)
@@ -196,16 +193,6 @@ def parse_options(line: str) -> tuple[dict[str, Any], str]:
             continue
         raise UsageError(f"Unknown option {name}. Options: -c/--connection NAME, --settings FILE, -f/--file FILE.sql, "
                          f"--explain, --no-cache, --sessionios (see %acn?).")
-
-
-def _without_cache(sql: str) -> str:
-    parts = []
-    for statement in statements.split(sql):
-        text = statement.text
-        if statement.kind in ("select", "with"):
-            text = re.sub(r"(?i)^(\s*(?:with|select))", r"\1 /*+ http_memory_cache(false, true) */", text, count=1)
-        parts.append(text)
-    return ";\n".join(parts)
 
 
 def complete_sql(magic: AcnMagic, text: str, cursor: int) -> list[completion.Completion]:

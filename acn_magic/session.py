@@ -135,8 +135,12 @@ class Session:
         results = self.execute(text, params)
         return results[-1].frame if results else pd.DataFrame()
 
-    def execute(self, text: str, params: Mapping[str, Any] | None = None) -> list[StatementResult]:
-        """Run the statements of `text` in order, stopping at the first error (which names the statement)."""
+    def execute(self, text: str, params: Mapping[str, Any] | None = None, *, explain: bool = False,
+                no_cache: bool = False) -> list[StatementResult]:
+        """Run the statements of `text` in order, stopping at the first error (which names the statement).
+
+        `explain`: plan every statement instead of running it; `no_cache`: answer reads from the API.
+        """
         results: list[StatementResult] = []
         for statement in statements.split(text):
             log = datadictionary.StatementLog(next(self._statement_ids), statement.text, statement.kind,
@@ -144,7 +148,7 @@ class Session:
             self.statement_log.append(log)
             started = time.monotonic()
             try:
-                result = self._run(statement, params or {}, log.id)
+                result = self._run(statement, params or {}, log.id, explain, no_cache)
             except SqlError as exc:
                 located = exc.located(statement.number, statement.line_offset)
                 self._close_log(log, started, None, str(located))
@@ -213,15 +217,19 @@ class Session:
 
     # ---- statements --------------------------------------------------------------------------------
 
-    def _run(self, statement: statements.Statement, params: Mapping[str, Any], statement_id: int) -> StatementResult:
+    def _run(self, statement: statements.Statement, params: Mapping[str, Any], statement_id: int,
+             explain_all: bool = False, no_cache: bool = False) -> StatementResult:
         kind, text = statement.kind, commands.substitute(statement.text, self.defines)
         client_side = {"set": lambda: commands.run_set(text, self.set_attribute), "use": lambda: commands.run_use(text),
                        "local": lambda: commands.run_local(text, self.defines)}
         if kind in client_side:
+            if explain_all:
+                return StatementResult(statement.number, statement.text, kind, commands.message(
+                    f"{kind} changes the session and makes no API request; not run under explain."))
             text = statements.without_comments(text)
             return StatementResult(statement.number, statement.text, kind, client_side[kind]())
-        explain = kind == "explain"
-        if explain:
+        explain = kind == "explain" or explain_all
+        if kind == "explain":
             text = statements.blank_first_word(text)
             kind = statements.first_word(text)
         if kind not in SELECT_KINDS and kind not in DML_KINDS:
@@ -238,7 +246,7 @@ class Session:
             if explain:
                 return StatementResult(statement.number, statement.text, "explain",
                                        planner.plan(prepared, self.pushdown).describe())
-            frame, warnings = self.run_query(prepared, text, context)
+            frame, warnings = self.run_query(prepared, text, context, no_cache)
         ios = self.iolog.rows(statement_id)
         return StatementResult(statement.number, statement.text, statement.kind, frame, requests=len(ios),
                                rows_retrieved=sum(io.rows_retrieved for io in ios),
@@ -247,11 +255,13 @@ class Session:
                                cache_hits=sum(1 for io in ios if io.from_cache),
                                waited_seconds=max((io.waited_for_rate_limit_ms for io in ios), default=0) / 1000)
 
-    def run_query(self, prepared: query.PreparedQuery, text: str,
-                  context: RequestContext) -> tuple[pd.DataFrame, list[str]]:
+    def run_query(self, prepared: query.PreparedQuery, text: str, context: RequestContext,
+                  no_cache: bool = False) -> tuple[pd.DataFrame, list[str]]:
         """Plan, fetch and evaluate a prepared SELECT: its result and any warnings."""
         query_plan = planner.plan(prepared, self.pushdown)
         cache = hints.http_memory_cache(text)
+        if no_cache:  # fresh answers from the API, still kept for later statements
+            cache = hints.CacheHint(use=False, store=cache.store, max_age=cache.max_age)
         warnings: list[str] = []
         with self._lock:
             try:

@@ -215,3 +215,19 @@ def test_keyboard_interrupt_stops_a_long_fetch_and_the_session_stays_usable(tmp_
             assert served < 30
             assert s.sql("select count(*) as n from Tags")["n"][0] == 24
             assert len(sb.requests()) <= served + 2  # nothing of the cancelled scan kept going
+
+
+def test_execute_flags_explain_and_no_cache(tmp_path: Path) -> None:
+    with Sandbox(contacts=150, rate=0, seed=12) as sb:
+        with connect(settings=sb.write_settings(tmp_path / "s.xml", {"max-requests-per-second": "1000"}),
+                     quiet=True) as s:
+            plans = s.execute("set max-retries 1; select * from Contacts where id = 3", explain=True)
+            assert sb.requests() == [] and s.containers["acn"].attributes["max-retries"] == 5
+            assert "not run under explain" in plans[0].frame["message"][0]
+            assert plans[1].frame["parameters"][0] == "ids[]=3"
+            s.sql("select * from Tags")
+            served = len(sb.requests())
+            s.execute("select * from Tags", no_cache=True)
+            assert len(sb.requests()) == served + 1
+            s.sql("select * from Tags")
+            assert len(sb.requests()) == served + 1  # the fresh answer was kept for the next statement
