@@ -1,11 +1,15 @@
 """A tqdm progress bar for long fetches (pages and rows; the ETA follows the rate the limiter allows)."""
 from __future__ import annotations
 
+import importlib.util
 import sys
 import threading
 from typing import Any
 
-from tqdm.auto import tqdm
+if importlib.util.find_spec("ipywidgets") is not None:
+    from tqdm.auto import tqdm  # a widget in notebooks
+else:  # tqdm.auto would warn "IProgress not found" in every notebook cell with a bar
+    from tqdm import tqdm
 
 MIN_PAGES_FOR_A_BAR = 15
 
