@@ -122,37 +122,35 @@ def plan(prepared: PreparedQuery, pushdown: bool = True) -> QueryPlan:
     return result
 
 
-# Association tables whose equality filters restrict Contacts through an inner join on contact = id.
-_MEMBERSHIP = {"ContactTags": {"tag": "tagid"}, "ContactLists": {"list": "listid", "status": "status"}}
-
-
 def _push_membership(select: exp.Select, conjuncts: list[exp.Expression], sources: dict[str, str],
                      pushable: dict[str, str], plans: dict[str, TablePlan]) -> None:
-    """`Contacts c join ContactTags ct on ct.contact = c.id where ct.tag = 5` also sends tagid=5 for Contacts."""
+    """Join filters the catalog declares: `Contacts c join ContactTags ct on ct.contact = c.id where ct.tag = 5`
+    also sends tagid=5 for Contacts (inner joins only: an outer join keeps rows without a match)."""
     for join in select.args.get("joins") or []:
         if join.side or (join.kind and join.kind.upper() not in ("INNER",)):
-            continue  # outer and cross joins keep contacts without a matching membership
+            continue
         on = join.args.get("on")
         if not isinstance(on, exp.EQ) or not all(isinstance(side, exp.Column) for side in (on.this, on.expression)):
             continue
-        ends = {(c.table or "").lower(): c.name.lower() for c in (on.this, on.expression)}
-        contacts = next((a for a, col in ends.items() if a in pushable and col == "id"
-                         and plans[pushable[a]].spec.name == "Contacts"), None)
-        assoc = next((a for a, col in ends.items() if a in sources and col == "contact"
-                      and plans[sources[a]].spec.name in _MEMBERSHIP), None)
-        if contacts is None or assoc is None:
-            continue
-        target = plans[pushable[contacts]]
-        mapping = _MEMBERSHIP[plans[sources[assoc]].spec.name]
-        for conjunct in conjuncts:
-            condition = _condition(conjunct) if _owner(conjunct, sources, plans) == assoc else None
-            if condition is None or condition[1] != "=" or condition[0].lower() not in mapping:
+        ends = [((c.table or "").lower(), c.name.lower()) for c in (on.this, on.expression)]
+        for (target_alias, target_col), (assoc_alias, assoc_col) in (ends, ends[::-1]):
+            if target_alias not in pushable or assoc_alias not in sources:
                 continue
-            number = _int(condition[2][0])
-            param = mapping[condition[0].lower()]
-            if number is not None and not _param_taken(target, [(param, str(number))]):
-                _add(target, [(param, str(number))])
-                target.pushed.append(f"(via {assoc}) {conjunct.sql('duckdb')}")
+            target = plans[pushable[target_alias]]
+            assoc_table = plans[sources[assoc_alias]].spec.name
+            if target_col != target.spec.primary_key[0].lower():
+                continue
+            filters = {f.column.lower(): f for f in target.spec.join_filters
+                       if f.table == assoc_table and f.key.lower() == assoc_col}
+            for conjunct in conjuncts:
+                condition = _condition(conjunct) if _owner(conjunct, sources, plans) == assoc_alias else None
+                if condition is None or condition[1] != "=" or condition[0].lower() not in filters:
+                    continue
+                number = _int(condition[2][0])
+                param = filters[condition[0].lower()].param
+                if number is not None and not _param_taken(target, [(param, str(number))]):
+                    _add(target, [(param, str(number))])
+                    target.pushed.append(f"(via {assoc_alias}) {conjunct.sql('duckdb')}")
 
 
 def _between_parts(node: exp.Expression) -> list[exp.Expression]:

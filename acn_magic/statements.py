@@ -168,3 +168,15 @@ def without_comments(text: str) -> str:
         return str(sqlparse.format(text, strip_comments=True)).strip()
     except (SQLParseError, RecursionError):
         raise SqlError("The text is nested too deeply to read; simplify it.") from None
+
+
+def is_open(text: str) -> bool:
+    """An open parenthesis, quote or comment: a console should wait for more lines."""
+    code = set(code_positions(text))
+    depth = sum({"(": 1, ")": -1}.get(text[i], 0) for i in code)
+    last = max(code, default=-1)
+    tail = text[last + 1:]
+    quotes = sum(1 for i, ch in enumerate(text) if ch == "'" and i not in code)
+    open_quote = tail.count("'") % 2 == 1 or (tail.startswith("'") and quotes % 2 == 1)
+    open_comment = "/*" in tail and "*/" not in tail
+    return depth > 0 or open_quote or open_comment

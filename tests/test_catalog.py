@@ -42,3 +42,12 @@ def test_lookup_errors_suggest_close_names() -> None:
         catalog.lookup("Contacts", "", "V2")
     with pytest.raises(UnknownTable, match='Unknown catalog "Exact"'):
         catalog.lookup("Contacts", "Exact", "V3")
+
+
+def test_join_filters_name_real_tables_and_columns() -> None:
+    declared = [(spec, f) for spec in catalog.TABLES for f in spec.join_filters]
+    assert declared
+    for spec, join_filter in declared:
+        other = catalog.lookup(join_filter.table)
+        assert other.column(join_filter.key) is not None and other.column(join_filter.column) is not None
+        assert join_filter.param in {p.api_param for p in spec.parameter_list()}, (spec.name, join_filter.param)

@@ -1,14 +1,14 @@
 """The ActiveCampaign catalog (`ActiveCampaign.V3.<Table>`): table specs and name resolution."""
 from __future__ import annotations
 
-from acn_magic.catalog.spec import Column, Filter, TableSpec
+from acn_magic.catalog.spec import Column, Filter, JoinFilter, TableSpec
 from acn_magic.catalog.tables import TABLES
 from acn_magic.errors import UnknownTable, did_you_mean
 
 CATALOG_NAME = "ActiveCampaign"
 SCHEMA_NAME = "V3"
 
-__all__ = ["CATALOG_NAME", "SCHEMA_NAME", "Column", "Filter", "TableSpec", "TABLES", "lookup", "table_names"]
+__all__ = ["CATALOG_NAME", "SCHEMA_NAME", "Column", "Filter", "JoinFilter", "TableSpec", "TABLES", "lookup", "table_names"]
 
 _BY_LOWER = {t.name.lower(): t for t in TABLES}
 

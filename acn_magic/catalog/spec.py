@@ -57,6 +57,20 @@ class Filter:
 
 
 @dataclass(frozen=True)
+class JoinFilter:
+    """A condition on an association table that restricts this table through an inner join.
+
+    `Contacts c join ContactTags ct on ct.contact = c.id where ct.tag = 5` also sends tagid=5 for Contacts:
+    `JoinFilter("ContactTags", "contact", "tag", "tagid")`.
+    """
+
+    table: str
+    key: str  # the association table's column that equals this table's primary key
+    column: str
+    param: str
+
+
+@dataclass(frozen=True)
 class Parameter:
     """A table-function parameter: `Contacts(listid => 3)` sends listid=3 to the API."""
 
@@ -84,6 +98,7 @@ class TableSpec:
     required: tuple[str, ...] = ()  # columns an insert must give
     writable: tuple[str, ...] = ()  # columns insert and update may set
     update_by_post: tuple[str, ...] = ()  # updated by POSTing these key columns with the change (an upsert)
+    join_filters: tuple[JoinFilter, ...] = ()  # equality filters that reach this table through an inner join
 
     def parameter_list(self) -> list[Parameter]:
         """Every table-function parameter: the declared ones, then one per filter parameter."""

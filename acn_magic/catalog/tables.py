@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from acn_magic.catalog.spec import Filter, Parameter, TableSpec, columns
+from acn_magic.catalog.spec import Filter, JoinFilter, Parameter, TableSpec, columns
 
 ALL = frozenset({"select", "insert", "update", "delete"})
 READ = frozenset({"select"})
@@ -29,6 +29,9 @@ TABLES: tuple[TableSpec, ...] = (
                  Filter("udate", "filters[updated_before]", "before")),
         sortable={"id": "id", "cdate": "cdate", "email": "email", "firstName": "first_name", "lastName": "last_name"},
         operations=ALL,
+        join_filters=(JoinFilter("ContactTags", "contact", "tag", "tagid"),
+                      JoinFilter("ContactLists", "contact", "list", "listid"),
+                      JoinFilter("ContactLists", "contact", "status", "status")),
         parameters=(Parameter("listid", "listid", "contacts on this list"),
                     Parameter("tagid", "tagid", "contacts with this tag"),
                     Parameter("status", "status", "list status: -1 any, 0 unconfirmed, 1 active, 2 unsubscribed, 3 bounced"),

@@ -144,7 +144,7 @@ class AcnKernel(Kernel):
     async def do_is_complete(self, code: str) -> dict[str, Any]:
         if not code.strip():
             return {"status": "incomplete", "indent": ""}
-        if _unbalanced(code):
+        if statements.is_open(code):
             return {"status": "incomplete", "indent": "    "}
         if code.rstrip().endswith(";") or len(statements.split(code)) == 1:
             return {"status": "complete"}
@@ -175,20 +175,6 @@ class AcnKernel(Kernel):
             self.sql_session.close()
             self.sql_session = None
         return {"status": "ok", "restart": restart}
-
-
-def _unbalanced(code: str) -> bool:
-    """An open parenthesis, quote or comment: the console should wait for more lines."""
-    depth = 0
-    positions = set(statements.code_positions(code))
-    for i in positions:
-        depth += {"(": 1, ")": -1}.get(code[i], 0)
-    quotes = sum(1 for i, ch in enumerate(code) if ch == "'" and i not in positions)
-    last = max(positions, default=-1)
-    tail = code[last + 1:]
-    open_quote = tail.count("'") % 2 == 1 or (tail.startswith("'") and quotes % 2 == 1)
-    open_comment = "/*" in tail and "*/" not in tail
-    return depth > 0 or open_quote or open_comment
 
 
 if __name__ == "__main__":  # pragma: no cover
