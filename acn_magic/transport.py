@@ -255,9 +255,16 @@ def _parse(content: bytes) -> tuple[Any, str | None]:
     if not content:
         return None, None
     try:
-        return json.loads(content), None
+        return json.loads(content, object_hook=_without_links), None
     except ValueError as exc:
         return None, f"invalid JSON: {exc}"
+
+
+def _without_links(obj: dict[str, Any]) -> dict[str, Any]:
+    """Every row carries `links` (absolute URLs of its relations), which no table uses: dropping them at
+    parse time roughly halves what a scan and the cache hold in memory."""
+    obj.pop("links", None)
+    return obj
 
 
 def _api_message(body: Any) -> str:
