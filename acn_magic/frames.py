@@ -20,10 +20,6 @@ def to_frame(spec: TableSpec, rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(data, columns=spec.column_names())
 
 
-def empty_frame(spec: TableSpec) -> pd.DataFrame:
-    return to_frame(spec, [])
-
-
 def convert(column: Column, values: list[Any]) -> pd.Series:
     kind = column.type
     if kind == "int":

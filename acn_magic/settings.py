@@ -62,9 +62,6 @@ class Settings:
     connections: list[Connection]
     files: list[str]
 
-    def names(self) -> list[str]:
-        return [c.name for c in self.connections]
-
     def choose(self, name: str | None) -> Connection:
         """The named connection, else the only one; an error listing the names otherwise."""
         listing = ", ".join(f'"{c.label}"' for c in self.connections) or "(none)"
